@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "stompest-frame.h"
+
+G_BEGIN_DECLS
+
+/* Internal API of the wire layer, shared by the parser, the clients and
+ * the tests. */
+
+/* Whether COMMAND is one of the frames whose headers are never escaped
+ * (CONNECT, CONNECTED; every frame in 1.0). */
+gboolean stompest_frame_command_escapes (const char      *command,
+                                         StompestVersion  version);
+
+/* Whether a frame with COMMAND may carry a body in VERSION
+ * (SEND, MESSAGE, ERROR in 1.1 and 1.2; any frame in 1.0). */
+gboolean stompest_frame_command_allows_body (const char      *command,
+                                             StompestVersion  version);
+
+/* Builds a sealed frame from parts the parser already owns, without
+ * copying: COMMAND must be a static or interned string; HEADERS is a
+ * block of NUL-terminated strings "name\0value\0name\0value\0..." holding
+ * N_HEADERS pairs, taken over by the frame (g_free). BODY is referenced. */
+StompestFrame *stompest_frame_new_take (const char *command,
+                                        char       *headers,
+                                        gsize       headers_len,
+                                        guint       n_headers,
+                                        GBytes     *body);
+
+/* Writes the frame's head (command line, headers, blank line) for VERSION
+ * into OUT, escaping as the version requires and adding or correcting
+ * content-length as FLAGS and the body require. The caller writes the body
+ * (stompest_frame_get_body) and then a single NUL byte after it, so the
+ * body is never copied: the three pieces make a GOutputVector.
+ * Returns FALSE with STOMPEST_ERROR_INVALID_FRAME when a header cannot be
+ * encoded in VERSION. */
+gboolean stompest_frame_compile_head (StompestFrame         *frame,
+                                      StompestVersion        version,
+                                      StompestCompileFlags   flags,
+                                      GByteArray            *out,
+                                      GError               **error);
+
+G_END_DECLS
