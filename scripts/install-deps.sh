@@ -11,7 +11,7 @@ packages=(
   # introspection, bindings, documentation
   gobject-introspection libgirepository1.0-dev python3-gi gjs valac gi-docgen
   # runtime TLS backend and test tools
-  glib-networking openssl gnutls-bin valgrind
+  glib-networking openssl gnutls-bin valgrind procps
   # fuzzing
   clang libclang-rt-14-dev libfuzzer-14-dev
   # real brokers
@@ -32,6 +32,15 @@ done
 echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
+# The tests run their own throwaway brokers: keep apt from starting the
+# packaged RabbitMQ and ActiveMQ services where nothing else prevents it
+# (containers without systemd often have no policy-rc.d).
+policy=/usr/sbin/policy-rc.d
+if [ -z "$SUDO" ] && [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null
 $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -38,7 +38,7 @@ for arg in "$@"; do
     --full) full=1 ;;
     --no-valgrind) valgrind=0 ;;
     --keep-build) keep=1 ;;
-    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "run-tests: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -115,17 +115,15 @@ t=$SECONDS
 setup_and_build "$BUILD_DIR"
 log "build done in $((SECONDS - t)) s"
 
-# wait_broker NAME PORT...: fail loudly, with the log tail, if it did not boot.
+# wait_broker NAME: fail loudly, with the log tail, if it did not boot.
 wait_broker() {
-  local name=$1
-  shift
-  if ! "$BROKERCTL" wait 60 "$@"; then
-    "$BROKERCTL" log "$name" >&2 || true
-    die "$name did not start (ports $*)"
+  if ! "$BROKERCTL" "$1-wait" 60; then
+    "$BROKERCTL" log "$1" >&2 || true
+    die "$1 did not start; its logs are above"
   fi
 }
-wait_broker rabbitmq $RABBITMQ_STOMP_PORT $RABBITMQ_STOMPS_PORT
-wait_broker activemq $ACTIVEMQ_STOMP_PORT $ACTIVEMQ_STOMPS_PORT
+wait_broker rabbitmq
+wait_broker activemq
 log "brokers ready $((SECONDS - t_brokers)) s after start"
 
 export STOMPEST_TEST_BROKER_DIR=$BROKER_DIR
