@@ -9,5 +9,14 @@
 #include "stompest-enum-types.h"
 #include "stompest-error.h"
 #include "stompest-frame.h"
+#include "stompest-parser.h"
+#include "stompest-transport.h"
+#include "stompest-tcp-transport.h"
+#include "stompest-tls-transport.h"
+#include "stompest-unix-transport.h"
+#include "stompest-failover.h"
+#include "stompest-commands.h"
+#include "stompest-protocol.h"
+#include "stompest-client.h"
 
 #undef __STOMPEST_GLIB_INSIDE__

@@ -26,6 +26,8 @@ typedef struct _StompestTransport StompestTransport;
  *   `\c`), heart-beats, NACK
  * @STOMPEST_VERSION_STOMP_1_2: STOMP 1.2: adds `\r` escaping, CRLF line
  *   endings and the `id`/`ack` headers for acknowledgements
+ * @STOMPEST_VERSION_LATEST: the newest version this library speaks, the
+ *   default that clients offer
  *
  * A version of the STOMP protocol. The values compare in protocol order,
  * so a range of versions can be expressed with `<` and `>`.
@@ -36,6 +38,7 @@ typedef enum {
   STOMPEST_VERSION_STOMP_1_0 = 10,
   STOMPEST_VERSION_STOMP_1_1 = 11,
   STOMPEST_VERSION_STOMP_1_2 = 12,
+  STOMPEST_VERSION_LATEST = STOMPEST_VERSION_STOMP_1_2,
 } StompestVersion;
 
 /**

@@ -1,0 +1,2745 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stompest-client.h"
+#include "stompest-commands.h"
+#include "stompest-enum-types.h"
+#include "stompest-error.h"
+#include "stompest-failover.h"
+#include "stompest-frame-private.h"
+#include "stompest-protocol.h"
+
+/**
+ * StompestClient:
+ *
+ * The synchronous STOMP client: stompest's `sync.Stomp`, with a timeout and
+ * a [class@Gio.Cancellable] on every call that waits.
+ *
+ * A `StompestClient` does blocking I/O in the calling thread. It needs no
+ * main loop and starts no thread: while a call waits it iterates a private
+ * [struct@GLib.MainContext] of its own, never the caller's, so it can be
+ * used from a plain `main()`, a worker thread or a command-line tool. Use
+ * [class@Stompest.Session] in main-loop programs instead.
+ *
+ * [method@Stompest.Client.connect_sync] walks the failover schedule of
+ * [property@Stompest.Client:uri] (a broker URI such as
+ * `tcp://localhost:61613`, or `failover:(tcp://a:61613,tcp://b:61613)?…`),
+ * sleeping the delays it gives, until a broker answers CONNECT with
+ * CONNECTED. It offers STOMP 1.0, 1.1 and 1.2 (up to
+ * [property@Stompest.Client:max-version]) and replays the subscriptions of
+ * an earlier connection that was lost, so a consumer reconnects by calling
+ * it again.
+ *
+ * Frames the broker sends are read in large chunks and parsed without
+ * copying their bodies; [method@Stompest.Client.receive_frame] hands them
+ * out in order. Calls that wait for a RECEIPT (any command given a
+ * receipt) keep the other frames that arrive meanwhile for
+ * [method@Stompest.Client.receive_frame], so nothing is lost or reordered.
+ *
+ * An ERROR frame, whenever it arrives, fails the call that read it with
+ * %STOMPEST_ERROR_SERVER_ERROR carrying the frame's `message`; the frame
+ * stays available from [method@Stompest.Client.get_error_frame], and the
+ * client closes the connection (RabbitMQ, for one, leaves it open). A
+ * connection that breaks fails the call with
+ * %STOMPEST_ERROR_CONNECTION_LOST; so does a broker that stops sending the
+ * heart-beats it promised.
+ *
+ * Heart-beats are sent and checked only while the caller is inside a call
+ * of the client (it has no thread of its own), which is why both
+ * heart-beat offers default to 0. To use them, wait for frames with
+ * [method@Stompest.Client.receive_frame] or
+ * [method@Stompest.Client.can_read] with a timeout, or call
+ * [method@Stompest.Client.beat] often enough.
+ *
+ * Frames in and out are logged at debug level in the `Stompest` log domain
+ * (`G_MESSAGES_DEBUG=Stompest`), with the passcode masked. The passcode
+ * never appears in a log line or an error message.
+ *
+ * A client belongs to one thread at a time; another thread may cancel its
+ * calls through their [class@Gio.Cancellable].
+ *
+ * stompest's simple producer and consumer, in C:
+ *
+ * ```c
+ * #define QUEUE "/queue/test"
+ *
+ * static gboolean
+ * produce (GError **error)
+ * {
+ *   g_autoptr(StompestClient) client = stompest_client_new ("tcp://localhost:61613");
+ *   g_autoptr(GBytes) body1 = g_bytes_new_static ("test message 1", 14);
+ *   g_autoptr(GBytes) body2 = g_bytes_new_static ("test message 2", 14);
+ *
+ *   return stompest_client_connect_sync (client, NULL, error) &&
+ *          stompest_client_send (client, QUEUE, body1, NULL, NULL, error) &&
+ *          stompest_client_send (client, QUEUE, body2, NULL, NULL, error) &&
+ *          stompest_client_disconnect_sync (client, NULL, error);
+ * }
+ *
+ * static gboolean
+ * consume (GError **error)
+ * {
+ *   g_autoptr(StompestClient) client = stompest_client_new ("tcp://localhost:61613");
+ *   g_autofree char *token = NULL;
+ *
+ *   if (!stompest_client_connect_sync (client, NULL, error))
+ *     return FALSE;
+ *   token = stompest_client_subscribe (client, QUEUE,
+ *                                      STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL,
+ *                                      NULL, NULL, error);
+ *   if (token == NULL)
+ *     return FALSE;
+ *
+ *   for (;;)
+ *     {
+ *       g_autoptr(StompestFrame) frame = NULL;
+ *       g_autofree char *info = NULL;
+ *
+ *       frame = stompest_client_receive_frame (client, -1, NULL, error);
+ *       if (frame == NULL)
+ *         return FALSE;
+ *       info = stompest_frame_to_string (frame);
+ *       g_print ("Got %s\n", info);
+ *       if (!stompest_client_ack (client, frame, NULL, NULL, error))
+ *         return FALSE;
+ *     }
+ * }
+ * ```
+ *
+ * Since: 0.1
+ */
+
+/* Reads go straight into a buffer of this size that becomes the GBytes
+ * the parser slices bodies from. */
+#define READ_CHUNK 65536
+
+#define PASSCODE_MASK "********"
+
+#define DEFAULT_VIRTUAL_HOST "/"
+#define DEFAULT_CONNECT_TIMEOUT 10000
+#define DEFAULT_CONNECTED_TIMEOUT 10000
+#define DEFAULT_RECEIPT_TIMEOUT 10000
+#define DEFAULT_DISCONNECT_TIMEOUT 5000
+
+struct _StompestClient
+{
+  GObject parent_instance;
+
+  char *uri;
+  char *login;
+  char *passcode;
+  char *virtual_host;
+  StompestVersion max_version;
+  guint heart_beat_send;
+  guint heart_beat_receive;
+  guint connect_timeout;
+  guint connected_timeout;
+  guint receipt_timeout;
+  guint disconnect_timeout;
+
+  GHashTable *transports;       /* interned scheme → StompestTransport */
+  StompestFailover *failover;   /* made from @uri by the first connect */
+  StompestProtocol *protocol;
+  StompestParser *parser;
+  GMainContext *context;        /* only this client's waits run on it */
+
+  GIOStream *stream;            /* NULL when there is no connection */
+  GPollableInputStream *input;
+  GOutputStream *output;
+  char *broker_uri;
+  guint8 *read_buffer;
+  GByteArray *head;
+  GQueue frames;                /* read, not yet handed out */
+  StompestFrame *error_frame;
+  guint receipt_counter;
+};
+
+G_DEFINE_FINAL_TYPE (StompestClient, stompest_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_URI,
+  PROP_LOGIN,
+  PROP_PASSCODE,
+  PROP_VIRTUAL_HOST,
+  PROP_MAX_VERSION,
+  PROP_HEART_BEAT_SEND,
+  PROP_HEART_BEAT_RECEIVE,
+  PROP_CONNECT_TIMEOUT,
+  PROP_CONNECTED_TIMEOUT,
+  PROP_RECEIPT_TIMEOUT,
+  PROP_DISCONNECT_TIMEOUT,
+  PROP_IS_CONNECTED,
+  PROP_BROKER_URI,
+  PROP_VERSION,
+  PROP_SERVER,
+  PROP_SESSION_ID,
+  PROP_SEND_PERIOD,
+  PROP_RECEIVE_PERIOD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Helpers for the property setters. */
+
+static void
+set_string (StompestClient  *self,
+            char           **field,
+            const char      *value,
+            GParamSpec      *pspec)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+}
+
+static void
+set_uint (StompestClient *self,
+          guint          *field,
+          guint           value,
+          GParamSpec     *pspec)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+}
+
+/* Connection state. */
+
+static void
+client_notify_session (StompestClient *self)
+{
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+  g_object_notify_by_pspec (object, properties[PROP_IS_CONNECTED]);
+  g_object_notify_by_pspec (object, properties[PROP_BROKER_URI]);
+  g_object_notify_by_pspec (object, properties[PROP_VERSION]);
+  g_object_notify_by_pspec (object, properties[PROP_SERVER]);
+  g_object_notify_by_pspec (object, properties[PROP_SESSION_ID]);
+  g_object_notify_by_pspec (object, properties[PROP_SEND_PERIOD]);
+  g_object_notify_by_pspec (object, properties[PROP_RECEIVE_PERIOD]);
+  g_object_thaw_notify (object);
+}
+
+/* Closes the connection, if any, and ends the session: FLUSH forgets the
+ * subscriptions, else they wait for replay by the next connect. */
+static void
+client_drop (StompestClient *self,
+             gboolean        flush)
+{
+  gboolean had_stream = self->stream != NULL;
+
+  if (had_stream)
+    {
+      g_debug ("Closing the connection to %s", self->broker_uri);
+      g_io_stream_close (self->stream, NULL, NULL);
+      g_clear_object (&self->stream);
+      self->input = NULL;
+      self->output = NULL;
+    }
+
+  stompest_protocol_close (self->protocol, flush);
+  stompest_parser_reset (self->parser);
+
+  if (had_stream)
+    client_notify_session (self);
+}
+
+static gboolean
+client_check_stream (StompestClient  *self,
+                     GError         **error)
+{
+  if (self->stream != NULL)
+    return TRUE;
+
+  g_set_error_literal (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST,
+                       "Not connected to a STOMP broker");
+  return FALSE;
+}
+
+/* Fails with CONNECTION_LOST naming the broker and REASON, after closing
+ * the connection (subscriptions are kept for replay). */
+static gboolean
+client_lost (StompestClient  *self,
+             GError         **error,
+             const char      *reason)
+{
+  g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST,
+               "Lost the connection to %s: %s", self->broker_uri, reason);
+  client_drop (self, FALSE);
+  return FALSE;
+}
+
+/* Takes FRAME, an ERROR from the broker: keeps it, closes the connection
+ * and fails with SERVER_ERROR. */
+static gboolean
+client_server_error (StompestClient  *self,
+                     StompestFrame   *frame,
+                     GError         **error)
+{
+  g_autofree char *text = stompest_commands_read_error (frame);
+
+  g_clear_pointer (&self->error_frame, stompest_frame_unref);
+  self->error_frame = frame;
+  g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_SERVER_ERROR,
+               "Broker %s sent an ERROR frame: %s", self->broker_uri, text);
+  client_drop (self, FALSE);
+  return FALSE;
+}
+
+/* Replaces the text of a TIMEOUT error, keeping any other error as is. */
+static void G_GNUC_PRINTF (2, 3)
+retext_timeout (GError     **error,
+                const char  *format,
+                ...)
+{
+  va_list args;
+
+  if (error == NULL || !g_error_matches (*error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT))
+    return;
+
+  g_free ((*error)->message);
+  va_start (args, format);
+  (*error)->message = g_strdup_vprintf (format, args);
+  va_end (args);
+}
+
+/* A monotonic deadline TIMEOUT_MS from now; -1 (none) for 0. */
+static gint64
+deadline_after (guint timeout_ms)
+{
+  if (timeout_ms == 0)
+    return -1;
+  return g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+}
+
+static gint64
+earliest (gint64 a,
+          gint64 b)
+{
+  if (a < 0)
+    return b;
+  if (b < 0)
+    return a;
+  return MIN (a, b);
+}
+
+/* Masks the passcode in TEXT: a broker may echo the CONNECT frame in its
+ * ERROR, which then shows in traces and error messages. */
+static void
+client_scrub (StompestClient  *self,
+              char           **text)
+{
+  GString *scrubbed;
+
+  if (self->passcode == NULL || *self->passcode == '\0' ||
+      strstr (*text, self->passcode) == NULL)
+    return;
+
+  scrubbed = g_string_new (*text);
+  g_string_replace (scrubbed, self->passcode, PASSCODE_MASK, 0);
+  g_free (*text);
+  *text = g_string_free (scrubbed, FALSE);
+}
+
+static void
+client_trace (StompestClient *self,
+              const char     *direction,
+              StompestFrame  *frame)
+{
+  g_autofree char *text = NULL;
+
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    return;
+
+  text = stompest_frame_to_string (frame);
+  client_scrub (self, &text);
+  g_debug ("%s %s %s", self->broker_uri, direction, text);
+}
+
+/* Waiting. Every wait iterates the private context until one of its
+ * sources fires. */
+
+static gboolean
+on_wake (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      context)
+{
+  g_main_context_wakeup (context);
+}
+
+static gboolean
+on_wake_pollable (GObject  *stream,
+                  gpointer  data)
+{
+  return on_wake (data);
+}
+
+/* Blocks until the connection is readable (when READABLE) or writable
+ * (when WRITABLE), the monotonic time WAKE_US (-1: none) or the
+ * cancellation of CANCELLABLE. */
+static void
+client_block (StompestClient *self,
+              gboolean        readable,
+              gboolean        writable,
+              gint64          wake_us,
+              GCancellable   *cancellable)
+{
+  GSource *sources[3];
+  guint n_sources = 0;
+  gboolean fired = FALSE;
+  gulong handler = 0;
+
+  if (readable)
+    {
+      sources[n_sources] = g_pollable_input_stream_create_source (self->input, NULL);
+      g_source_set_callback (sources[n_sources++], G_SOURCE_FUNC (on_wake_pollable), &fired, NULL);
+    }
+  if (writable)
+    {
+      sources[n_sources] = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL);
+      g_source_set_callback (sources[n_sources++], G_SOURCE_FUNC (on_wake_pollable), &fired, NULL);
+    }
+  if (wake_us >= 0)
+    {
+      gint64 left = wake_us - g_get_monotonic_time ();
+
+      sources[n_sources] = g_timeout_source_new (left > 0 ? (left + 999) / 1000 : 0);
+      g_source_set_callback (sources[n_sources++], on_wake, &fired, NULL);
+    }
+  g_return_if_fail (n_sources > 0 || cancellable != NULL);
+
+  /* Not a GCancellableSource: on GLib 2.74 it can leak when cancelled
+   * from another thread as it is destroyed. A wakeup is remembered until
+   * the next iteration, so none is lost. */
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self->context, NULL);
+  for (guint i = 0; i < n_sources; i++)
+    g_source_attach (sources[i], self->context);
+  while (!fired && !g_cancellable_is_cancelled (cancellable))
+    g_main_context_iteration (self->context, TRUE);
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  for (guint i = 0; i < n_sources; i++)
+    {
+      g_source_destroy (sources[i]);
+      g_source_unref (sources[i]);
+    }
+}
+
+static gboolean
+client_sleep (StompestClient  *self,
+              guint            delay_ms,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  gint64 wake = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+
+  while (g_get_monotonic_time () < wake)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      client_block (self, FALSE, FALSE, wake, cancellable);
+    }
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+/* Writing. */
+
+/* Feeds the parser with what the broker sent, if anything: *GOT tells
+ * whether there was something. */
+static gboolean
+client_read_available (StompestClient  *self,
+                       gboolean        *got,
+                       GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gssize n;
+
+  *got = FALSE;
+  if (self->read_buffer == NULL)
+    self->read_buffer = g_malloc (READ_CHUNK);
+  n = g_pollable_input_stream_read_nonblocking (self->input, self->read_buffer,
+                                                READ_CHUNK, NULL, &local_error);
+  if (n > 0)
+    {
+      /* Shrunk in place: the parser keeps slices of it. */
+      g_autoptr(GBytes) bytes = g_bytes_new_take (g_realloc (self->read_buffer, n), n);
+
+      self->read_buffer = NULL;
+      stompest_protocol_received (self->protocol, g_get_monotonic_time ());
+      stompest_parser_feed_bytes (self->parser, bytes);
+      *got = TRUE;
+      return TRUE;
+    }
+  if (n == 0)
+    return client_lost (self, error, "the broker closed the connection");
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return client_lost (self, error, local_error->message);
+  return TRUE;
+}
+
+/* The broker's heart-beat deadline, just past which it is silent. */
+static gint64
+client_peer_wake (StompestClient *self)
+{
+  gint64 deadline = stompest_protocol_get_peer_deadline (self->protocol);
+
+  return deadline >= 0 ? deadline + 1 : -1;
+}
+
+/* Fails with CONNECTION_LOST when the broker has been silent past its
+ * heart-beat deadline at NOW. */
+static gboolean
+client_check_peer (StompestClient  *self,
+                   gint64           now,
+                   GError         **error)
+{
+  g_autofree char *reason = NULL;
+
+  if (!stompest_protocol_is_peer_silent (self->protocol, now))
+    return TRUE;
+
+  reason = g_strdup_printf ("nothing received for %" G_GINT64_FORMAT " ms, "
+                            "though heart-beats were due every %u ms",
+                            (now - stompest_protocol_get_last_received (self->protocol)) / 1000,
+                            stompest_protocol_get_receive_period (self->protocol));
+  return client_lost (self, error, reason);
+}
+
+/* Drops the first N bytes of the vectors. */
+static void
+skip_written (GOutputVector **vectors,
+              gsize          *n_vectors,
+              gsize           n)
+{
+  while (*n_vectors > 0 && n >= (*vectors)->size)
+    {
+      n -= (*vectors)->size;
+      (*vectors)++;
+      (*n_vectors)--;
+    }
+  if (*n_vectors > 0)
+    {
+      (*vectors)->buffer = (const guint8 *) (*vectors)->buffer + n;
+      (*vectors)->size -= n;
+    }
+}
+
+/* Writes all of VECTORS (which it changes). While the broker does not
+ * take more, what it sends is read into the parser: a broker blocked
+ * writing to a client that is blocked writing to it would deadlock both.
+ * Its heart-beats are checked meanwhile too. */
+static gboolean
+client_write (StompestClient  *self,
+              GOutputVector   *vectors,
+              gsize            n_vectors,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  gboolean started = FALSE;
+
+  if (!client_check_stream (self, error))
+    return FALSE;
+
+  while (n_vectors > 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+      GPollableReturn result;
+      gsize written = 0;
+      gboolean got;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+        {
+          /* Cancelled before the first byte: the stream is still in step. */
+          if (!started)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          return client_lost (self, error, "cancelled in the middle of a frame");
+        }
+
+      result = g_pollable_output_stream_writev_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->output),
+                                                            vectors, n_vectors, &written,
+                                                            NULL, &local_error);
+      if (result == G_POLLABLE_RETURN_FAILED)
+        return client_lost (self, error, local_error->message);
+      if (result == G_POLLABLE_RETURN_OK || written > 0)
+        {
+          started |= written > 0;
+          skip_written (&vectors, &n_vectors, written);
+          continue;
+        }
+
+      if (!client_read_available (self, &got, error))
+        return FALSE;
+      if (!client_check_peer (self, g_get_monotonic_time (), error))
+        return FALSE;
+      if (!got)
+        client_block (self, TRUE, TRUE, client_peer_wake (self), cancellable);
+    }
+
+  stompest_protocol_sent (self->protocol, g_get_monotonic_time ());
+  return TRUE;
+}
+
+/* Writes the head, the body and the NUL without copying the body. */
+static gboolean
+client_write_frame (StompestClient  *self,
+                    StompestFrame   *frame,
+                    GCancellable    *cancellable,
+                    GError         **error)
+{
+  GOutputVector vectors[3];
+  gsize n_vectors = 0;
+  GBytes *body = stompest_frame_get_body (frame);
+  StompestCompileFlags flags = STOMPEST_COMPILE_FLAGS_NONE;
+
+  if (!client_check_stream (self, error))
+    return FALSE;
+
+  /* content-length on every SEND: bodies with NULs survive, and brokers
+   * read them faster. */
+  if (strcmp (stompest_frame_get_command (frame), "SEND") == 0)
+    flags = STOMPEST_COMPILE_FLAGS_CONTENT_LENGTH;
+
+  g_byte_array_set_size (self->head, 0);
+  if (!stompest_frame_compile_head (frame, stompest_protocol_get_version (self->protocol),
+                                    flags, self->head, error))
+    return FALSE;
+
+  vectors[n_vectors].buffer = self->head->data;
+  vectors[n_vectors++].size = self->head->len;
+  if (body != NULL && g_bytes_get_size (body) > 0)
+    {
+      vectors[n_vectors].buffer = g_bytes_get_data (body, &vectors[n_vectors].size);
+      n_vectors++;
+    }
+  vectors[n_vectors].buffer = "";
+  vectors[n_vectors++].size = 1;
+
+  client_trace (self, ">", frame);
+  return client_write (self, vectors, n_vectors, cancellable, error);
+}
+
+static gboolean
+client_write_beat (StompestClient  *self,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  g_autoptr(GBytes) beat = stompest_commands_beat (stompest_protocol_get_version (self->protocol));
+  GOutputVector vector;
+
+  vector.buffer = g_bytes_get_data (beat, &vector.size);
+  return client_write (self, &vector, 1, cancellable, error);
+}
+
+/* Heart-beat duty at NOW: fails when the broker went silent, and beats
+ * when one is due. */
+static gboolean
+client_keep_alive (StompestClient  *self,
+                   gint64           now,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  gint64 due;
+
+  if (!client_check_peer (self, now, error))
+    return FALSE;
+
+  due = stompest_protocol_get_next_beat_due (self->protocol);
+  if (due >= 0 && now >= due)
+    return client_write_beat (self, cancellable, error);
+
+  return TRUE;
+}
+
+/* Reading. */
+
+/* Feeds the parser with what the broker sent, waiting for it until
+ * DEADLINE_US (-1: no limit) and keeping heart-beats going meanwhile. */
+static gboolean
+client_fill (StompestClient  *self,
+             gint64           deadline_us,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  for (;;)
+    {
+      gboolean got;
+      gint64 now;
+      gint64 wake;
+
+      if (!client_check_stream (self, error) ||
+          g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !client_read_available (self, &got, error))
+        return FALSE;
+      if (got)
+        return TRUE;
+
+      now = g_get_monotonic_time ();
+      if (!client_keep_alive (self, now, cancellable, error))
+        return FALSE;
+      if (deadline_us >= 0 && now >= deadline_us)
+        {
+          g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT,
+                       "Nothing arrived from %s in time", self->broker_uri);
+          return FALSE;
+        }
+
+      wake = earliest (deadline_us, stompest_protocol_get_next_beat_due (self->protocol));
+      wake = earliest (wake, client_peer_wake (self));
+      client_block (self, TRUE, FALSE, wake, cancellable);
+    }
+}
+
+/* The next frame from the wire, whatever it is. */
+static StompestFrame *
+client_next_frame (StompestClient  *self,
+                   gint64           deadline_us,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  for (;;)
+    {
+      g_autoptr(GError) parse_error = NULL;
+      StompestFrame *frame;
+
+      if (!client_check_stream (self, error))
+        return NULL;
+
+      frame = stompest_parser_next_frame (self->parser, &parse_error);
+      if (frame != NULL)
+        {
+          client_trace (self, "<", frame);
+          return frame;
+        }
+      if (parse_error != NULL)
+        {
+          g_set_error (error, STOMPEST_ERROR, parse_error->code,
+                       "Broker %s sent a malformed frame: %s",
+                       self->broker_uri, parse_error->message);
+          client_drop (self, FALSE);
+          return NULL;
+        }
+      if (!client_fill (self, deadline_us, cancellable, error))
+        return NULL;
+    }
+}
+
+/* The next frame from the wire, once connected: an ERROR fails, and a
+ * RECEIPT is ticked off the protocol's list (a late one included). */
+static StompestFrame *
+client_read_frame (StompestClient  *self,
+                   gint64           deadline_us,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  StompestFrame *frame = client_next_frame (self, deadline_us, cancellable, error);
+  const char *command;
+
+  if (frame == NULL)
+    return NULL;
+
+  command = stompest_frame_get_command (frame);
+  if (strcmp (command, "ERROR") == 0)
+    {
+      client_server_error (self, frame, error);
+      return NULL;
+    }
+  if (strcmp (command, "RECEIPT") == 0)
+    stompest_protocol_receipt (self->protocol, frame, NULL, NULL);
+
+  return frame;
+}
+
+/* Reads until the RECEIPT for RECEIPT, queueing every other frame. */
+static gboolean
+client_await_receipt (StompestClient  *self,
+                      const char      *receipt,
+                      guint            timeout_ms,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  gint64 deadline = deadline_after (timeout_ms);
+
+  for (;;)
+    {
+      StompestFrame *frame = client_read_frame (self, deadline, cancellable, error);
+
+      if (frame == NULL)
+        {
+          retext_timeout (error, "No RECEIPT for “%s” from %s within %u ms",
+                          receipt, self->broker_uri, timeout_ms);
+          return FALSE;
+        }
+      if (strcmp (stompest_frame_get_command (frame), "RECEIPT") == 0 &&
+          g_strcmp0 (stompest_frame_get_header (frame, "receipt-id"), receipt) == 0)
+        {
+          stompest_frame_unref (frame);
+          return TRUE;
+        }
+      g_queue_push_tail (&self->frames, frame);
+    }
+}
+
+/* Sends FRAME (taken; NULL when building it failed with ERROR set) and
+ * waits for RECEIPT when there is one. */
+static gboolean
+client_command (StompestClient  *self,
+                StompestFrame   *frame,
+                const char      *receipt,
+                GCancellable    *cancellable,
+                GError         **error)
+{
+  g_autoptr(StompestFrame) owned = frame;
+
+  if (owned == NULL)
+    return FALSE;
+
+  return client_write_frame (self, owned, cancellable, error) &&
+         (receipt == NULL ||
+          client_await_receipt (self, receipt, self->receipt_timeout, cancellable, error));
+}
+
+/* Connecting. */
+
+static StompestTransport *
+client_lookup_transport (StompestClient  *self,
+                         const char      *broker,
+                         GError         **error)
+{
+  const char *scheme = g_uri_peek_scheme (broker);
+  StompestTransport *transport = NULL;
+
+  if (scheme != NULL)
+    transport = g_hash_table_lookup (self->transports, scheme);
+  if (transport != NULL)
+    return g_object_ref (transport);
+
+  return stompest_transport_lookup_for_uri (broker, error);
+}
+
+static gboolean
+client_replay (StompestClient  *self,
+               GCancellable    *cancellable,
+               GError         **error)
+{
+  g_autoptr(GPtrArray) frames = stompest_protocol_replay (self->protocol);
+
+  for (guint i = 0; i < frames->len; i++)
+    {
+      if (!client_write_frame (self, g_ptr_array_index (frames, i), cancellable, error))
+        return FALSE;
+    }
+
+  /* Receipts asked for by the first SUBSCRIBE are awaited again, so
+   * connect_sync returns once the broker has them all. */
+  for (guint i = 0; i < frames->len; i++)
+    {
+      const char *receipt = stompest_frame_get_header (g_ptr_array_index (frames, i), "receipt");
+
+      if (receipt != NULL &&
+          !client_await_receipt (self, receipt, self->receipt_timeout, cancellable, error))
+        return FALSE;
+    }
+
+  if (frames->len > 0)
+    g_debug ("Replayed %u subscription(s) on %s", frames->len, self->broker_uri);
+  return TRUE;
+}
+
+/* One connection attempt: transport connect, CONNECT, CONNECTED, replay. */
+static gboolean
+client_try_broker (StompestClient  *self,
+                   const char      *broker,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  g_autoptr(StompestTransport) transport = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(StompestFrame) connect = NULL;
+  g_autoptr(StompestFrame) answer = NULL;
+  GInputStream *input;
+  GOutputStream *output;
+
+  transport = client_lookup_transport (self, broker, error);
+  if (transport == NULL)
+    return FALSE;
+
+  stream = stompest_transport_connect_sync (transport, broker, self->connect_timeout,
+                                            cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+
+  input = g_io_stream_get_input_stream (stream);
+  output = g_io_stream_get_output_stream (stream);
+  if (!G_IS_POLLABLE_INPUT_STREAM (input) ||
+      !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input)) ||
+      !G_IS_POLLABLE_OUTPUT_STREAM (output) ||
+      !g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (output)))
+    {
+      g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TRANSPORT,
+                   "The transport for %s gave a stream that cannot be polled "
+                   "(GPollableInputStream and GPollableOutputStream), which "
+                   "StompestClient needs", broker);
+      g_io_stream_close (stream, NULL, NULL);
+      return FALSE;
+    }
+
+  g_free (self->broker_uri);
+  self->broker_uri = g_strdup (broker);
+  self->stream = g_steal_pointer (&stream);
+  self->input = G_POLLABLE_INPUT_STREAM (input);
+  self->output = output;
+  stompest_parser_reset (self->parser);
+  stompest_parser_set_version (self->parser, self->max_version);
+
+  connect = stompest_protocol_connect_frame (self->protocol, self->virtual_host,
+                                             self->login, self->passcode,
+                                             self->heart_beat_send,
+                                             self->heart_beat_receive, error);
+  if (connect == NULL || !client_write_frame (self, connect, cancellable, error))
+    goto failed;
+
+  answer = client_next_frame (self, deadline_after (self->connected_timeout),
+                              cancellable, error);
+  if (answer == NULL)
+    {
+      retext_timeout (error, "No CONNECTED frame from %s within %u ms",
+                      broker, self->connected_timeout);
+      goto failed;
+    }
+
+  if (!stompest_protocol_connected (self->protocol, answer, error))
+    {
+      if (strcmp (stompest_frame_get_command (answer), "ERROR") == 0)
+        {
+          g_clear_pointer (&self->error_frame, stompest_frame_unref);
+          self->error_frame = g_steal_pointer (&answer);
+        }
+      g_prefix_error (error, "%s: ", broker);
+      goto failed;
+    }
+
+  stompest_parser_set_version (self->parser, stompest_protocol_get_version (self->protocol));
+  g_debug ("Connected to %s: STOMP %s, server “%s”, heart-beats %u/%u ms",
+           broker, stompest_version_to_string (stompest_protocol_get_version (self->protocol)),
+           stompest_protocol_get_server (self->protocol),
+           stompest_protocol_get_send_period (self->protocol),
+           stompest_protocol_get_receive_period (self->protocol));
+  client_notify_session (self);
+
+  return client_replay (self, cancellable, error);
+
+failed:
+  /* Brokers such as RabbitMQ leave the socket open after an ERROR. */
+  client_drop (self, FALSE);
+  return FALSE;
+}
+
+/**
+ * stompest_client_connect_sync:
+ * @client: a client
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Connects to a broker and opens a STOMP session, blocking until done.
+ *
+ * The brokers of [property@Stompest.Client:uri] are tried as its failover
+ * schedule says, sleeping the delays between attempts. Each attempt
+ * connects the transport (within
+ * [property@Stompest.Client:connect-timeout]), sends CONNECT with the
+ * versions up to [property@Stompest.Client:max-version], the
+ * [property@Stompest.Client:virtual-host], the credentials and the
+ * heart-beat offers, and waits for CONNECTED (within
+ * [property@Stompest.Client:connected-timeout]). Then the subscriptions
+ * kept from a connection that was lost or closed with
+ * [method@Stompest.Client.close] are made again, in order, under the same
+ * tokens.
+ *
+ * A broker that answers with an ERROR frame, or with a version that was
+ * not offered, ends the walk at once: other brokers of the same cluster
+ * would refuse the same credentials. Frames received but not yet read
+ * with [method@Stompest.Client.receive_frame] are dropped.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_SERVER_ERROR
+ * with the broker's message and the frame in
+ * [method@Stompest.Client.get_error_frame],
+ * %STOMPEST_ERROR_UNSUPPORTED_VERSION, %STOMPEST_ERROR_TIMEOUT,
+ * %STOMPEST_ERROR_INVALID_URI, %STOMPEST_ERROR_TRANSPORT,
+ * %STOMPEST_ERROR_PROTOCOL when already connected), %G_IO_ERROR and
+ * %G_TLS_ERROR. When every attempt failed, the error is the last
+ * attempt's, prefixed with the failover URI when there were several.
+ *
+ * Returns: %TRUE when connected
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_connect_sync (StompestClient  *client,
+                              GCancellable    *cancellable,
+                              GError         **error)
+{
+  g_autoptr(GError) last_error = NULL;
+  guint attempts = 0;
+
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (client->stream != NULL)
+    {
+      g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL,
+                   "Already connected to %s", client->broker_uri);
+      return FALSE;
+    }
+  if (client->uri == NULL)
+    {
+      g_set_error_literal (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_URI,
+                           "No broker URI set");
+      return FALSE;
+    }
+  if (client->failover == NULL)
+    {
+      client->failover = stompest_failover_new (client->uri, error);
+      if (client->failover == NULL)
+        return FALSE;
+    }
+  if (stompest_protocol_get_max_version (client->protocol) != client->max_version)
+    {
+      g_object_unref (client->protocol);
+      client->protocol = stompest_protocol_new (client->max_version);
+    }
+
+  g_queue_clear_full (&client->frames, (GDestroyNotify) stompest_frame_unref);
+  g_clear_pointer (&client->error_frame, stompest_frame_unref);
+
+  stompest_failover_start (client->failover);
+  for (;;)
+    {
+      g_autoptr(GError) attempt_error = NULL;
+      const char *broker;
+      guint delay_ms;
+
+      if (!stompest_failover_next (client->failover, &broker, &delay_ms,
+                                   last_error != NULL ? NULL : error))
+        break;
+
+      if (delay_ms > 0 && !client_sleep (client, delay_ms, cancellable, error))
+        return FALSE;
+
+      attempts++;
+      g_debug ("Connecting to %s (attempt %u)", broker, attempts);
+      if (client_try_broker (client, broker, cancellable, &attempt_error))
+        return TRUE;
+
+      client_scrub (client, &attempt_error->message);
+      g_debug ("Could not connect to %s: %s", broker, attempt_error->message);
+      if (g_error_matches (attempt_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (attempt_error, STOMPEST_ERROR, STOMPEST_ERROR_SERVER_ERROR) ||
+          g_error_matches (attempt_error, STOMPEST_ERROR, STOMPEST_ERROR_UNSUPPORTED_VERSION))
+        {
+          g_propagate_error (error, g_steal_pointer (&attempt_error));
+          return FALSE;
+        }
+
+      g_clear_error (&last_error);
+      last_error = g_steal_pointer (&attempt_error);
+    }
+
+  if (last_error != NULL)
+    {
+      if (stompest_failover_get_is_failover (client->failover))
+        g_prefix_error (&last_error, "Gave up on %s after %u attempt(s); last error: ",
+                        client->uri, attempts);
+      g_propagate_error (error, g_steal_pointer (&last_error));
+    }
+  return FALSE;
+}
+
+/**
+ * stompest_client_disconnect_sync:
+ * @client: a client
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Ends the STOMP session cleanly: sends DISCONNECT with a receipt, waits
+ * for the RECEIPT up to [property@Stompest.Client:disconnect-timeout] (by
+ * then the broker has processed every earlier frame), and closes the
+ * connection. The subscriptions are forgotten. Frames that arrive
+ * meanwhile are kept for [method@Stompest.Client.receive_frame].
+ *
+ * The connection is closed even when this fails. Without a connection it
+ * only forgets the subscriptions and succeeds.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_TIMEOUT
+ * when no RECEIPT came, %STOMPEST_ERROR_CONNECTION_LOST,
+ * %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE when the broker confirmed the DISCONNECT
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_disconnect_sync (StompestClient  *client,
+                                 GCancellable    *cancellable,
+                                 GError         **error)
+{
+  g_autofree char *receipt = NULL;
+  StompestFrame *frame;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (client->stream != NULL)
+    {
+      receipt = g_strdup_printf ("stompest-disconnect-%u", ++client->receipt_counter);
+      frame = stompest_protocol_disconnect_frame (client->protocol, receipt, error);
+      ok = frame != NULL &&
+           client_write_frame (client, frame, cancellable, error) &&
+           client_await_receipt (client, receipt, client->disconnect_timeout,
+                                 cancellable, error);
+      g_clear_pointer (&frame, stompest_frame_unref);
+    }
+
+  client_drop (client, TRUE);
+  return ok;
+}
+
+/**
+ * stompest_client_close:
+ * @client: a client
+ *
+ * Closes the connection at once, without DISCONNECT: for a broker that is
+ * gone or misbehaves. The subscriptions are kept, and the next
+ * [method@Stompest.Client.connect_sync] makes them again. It does nothing
+ * without a connection.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_close (StompestClient *client)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  client_drop (client, FALSE);
+}
+
+static int
+compare_names (const void *a,
+               const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Adds HEADERS (sorted by name, for a stable wire order) to FRAME, except
+ * those named in SKIP. */
+static void
+add_headers (StompestFrame      *frame,
+             GHashTable         *headers,
+             const char * const *skip)
+{
+  g_autofree const char **names = NULL;
+  guint n_names;
+
+  if (headers == NULL)
+    return;
+
+  names = (const char **) g_hash_table_get_keys_as_array (headers, &n_names);
+  qsort (names, n_names, sizeof (char *), compare_names);
+  for (guint i = 0; i < n_names; i++)
+    {
+      if (!g_strv_contains (skip, names[i]))
+        stompest_frame_add_header (frame, names[i], g_hash_table_lookup (headers, names[i]));
+    }
+}
+
+static const char *
+lookup_header (GHashTable *headers,
+               const char *name)
+{
+  return headers != NULL ? g_hash_table_lookup (headers, name) : NULL;
+}
+
+/**
+ * stompest_client_send:
+ * @client: a client
+ * @destination: where to send the message, such as `/queue/work`
+ * @body: (nullable): the message body, or %NULL for an empty one; it is
+ *   written as is, never copied
+ * @headers: (nullable) (element-type utf8 utf8): more headers, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Sends a message. The SEND frame always carries `content-length`, so a
+ * body may hold NUL bytes.
+ *
+ * In @headers, `transaction` sends the message in an open transaction, and
+ * `receipt` makes the call wait (up to
+ * [property@Stompest.Client:receipt-timeout]) until the broker confirms
+ * it has the message; frames that arrive meanwhile are kept for
+ * [method@Stompest.Client.receive_frame]. Other headers (`persistent`,
+ * `content-type`, custom ones) are sent as given; `destination` and
+ * `content-length` are ignored there.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * for a transaction that is not open or a receipt already awaited,
+ * %STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_TIMEOUT,
+ * %STOMPEST_ERROR_SERVER_ERROR, %STOMPEST_ERROR_INVALID_FRAME) and
+ * %G_IO_ERROR.
+ *
+ * Returns: %TRUE when the message was written (and confirmed, with a
+ *   receipt)
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_send (StompestClient  *client,
+                      const char      *destination,
+                      GBytes          *body,
+                      GHashTable      *headers,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  static const char * const skip[] = { "destination", "content-length", "transaction", "receipt", NULL };
+  const char *receipt = lookup_header (headers, "receipt");
+  StompestFrame *frame;
+
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (destination != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!client_check_stream (client, error))
+    return FALSE;
+
+  frame = stompest_protocol_send (client->protocol, destination, body,
+                                  lookup_header (headers, "transaction"),
+                                  receipt, error);
+  if (frame != NULL)
+    add_headers (frame, headers, skip);
+  return client_command (client, frame, receipt, cancellable, error);
+}
+
+/**
+ * stompest_client_send_frame:
+ * @client: a client
+ * @frame: the frame to send
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Sends a frame as it is, past the session bookkeeping: no state check,
+ * no receipt awaited (a RECEIPT it asks for comes out of
+ * [method@Stompest.Client.receive_frame]). A SEND frame gets a
+ * `content-length`.
+ *
+ * Possible error domains include %STOMPEST_ERROR
+ * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_INVALID_FRAME when a
+ * header cannot be written in the negotiated version) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE when the frame was written
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_send_frame (StompestClient  *client,
+                            StompestFrame   *frame,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (frame != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return client_write_frame (client, frame, cancellable, error);
+}
+
+/**
+ * stompest_client_subscribe:
+ * @client: a client
+ * @destination: what to subscribe to, such as `/queue/work`
+ * @ack_mode: how the messages are to be acknowledged
+ * @headers: (nullable) (element-type utf8 utf8): more headers, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Subscribes to a destination. MESSAGE frames for it then come out of
+ * [method@Stompest.Client.receive_frame]; their `subscription` header is
+ * the returned token (in STOMP 1.0 without an `id`, the destination).
+ *
+ * In @headers, `id` chooses the subscription id (one is generated
+ * otherwise), and `receipt` makes the call wait until the broker confirms
+ * the subscription, so no message sent afterwards can be missed. Other
+ * headers (`selector`, a broker's prefetch setting) are sent as given and
+ * again when the subscription is replayed after a reconnect; `ack` and
+ * `destination` are ignored there.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * when already subscribed with that id, %STOMPEST_ERROR_CONNECTION_LOST,
+ * %STOMPEST_ERROR_TIMEOUT, %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: (transfer full) (nullable): the token that names the
+ *   subscription, for [method@Stompest.Client.unsubscribe]; %NULL on error
+ *
+ * Since: 0.1
+ */
+char *
+stompest_client_subscribe (StompestClient   *client,
+                           const char       *destination,
+                           StompestAckMode   ack_mode,
+                           GHashTable       *headers,
+                           GCancellable     *cancellable,
+                           GError          **error)
+{
+  static const char * const skip[] = { "destination", "id", "ack", "receipt", NULL };
+  const char *receipt = lookup_header (headers, "receipt");
+  g_autofree char *token = NULL;
+  StompestFrame *frame;
+
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (destination != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!client_check_stream (client, error))
+    return NULL;
+
+  frame = stompest_protocol_subscribe (client->protocol, destination,
+                                       lookup_header (headers, "id"), ack_mode,
+                                       receipt, &token, error);
+  /* The protocol keeps this frame for replay, extra headers included. */
+  if (frame != NULL)
+    add_headers (frame, headers, skip);
+  if (!client_command (client, frame, receipt, cancellable, error))
+    return NULL;
+
+  return g_steal_pointer (&token);
+}
+
+/**
+ * stompest_client_unsubscribe:
+ * @client: a client
+ * @token: the token [method@Stompest.Client.subscribe] returned
+ * @receipt: (nullable): a receipt id to wait for, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Ends a subscription. With @receipt, waits until the broker confirms.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * for an unknown token, %STOMPEST_ERROR_CONNECTION_LOST,
+ * %STOMPEST_ERROR_TIMEOUT, %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_unsubscribe (StompestClient  *client,
+                             const char      *token,
+                             const char      *receipt,
+                             GCancellable    *cancellable,
+                             GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!client_check_stream (client, error))
+    return FALSE;
+
+  return client_command (client,
+                         stompest_protocol_unsubscribe (client->protocol, token, receipt, error),
+                         receipt, cancellable, error);
+}
+
+/**
+ * stompest_client_ack:
+ * @client: a client
+ * @message: the MESSAGE frame to acknowledge
+ * @receipt: (nullable): a receipt id to wait for, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Acknowledges a message, with the headers the negotiated version wants
+ * (`message-id` and `subscription` in STOMP 1.0 and 1.1, the `ack` header
+ * as `id` in 1.2). A message read inside an open transaction is
+ * acknowledged in it. With @receipt, waits until the broker confirms.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * when @message lacks a header the version needs,
+ * %STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_TIMEOUT,
+ * %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_ack (StompestClient  *client,
+                     StompestFrame   *message,
+                     const char      *receipt,
+                     GCancellable    *cancellable,
+                     GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!client_check_stream (client, error))
+    return FALSE;
+
+  return client_command (client,
+                         stompest_protocol_ack (client->protocol, message, receipt, error),
+                         receipt, cancellable, error);
+}
+
+/**
+ * stompest_client_nack:
+ * @client: a client
+ * @message: the MESSAGE frame to reject
+ * @receipt: (nullable): a receipt id to wait for, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Rejects a message (STOMP 1.1 and later), with the headers the
+ * negotiated version wants. With @receipt, waits until the broker
+ * confirms.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * in STOMP 1.0 or when @message lacks a header the version needs,
+ * %STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_TIMEOUT,
+ * %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_nack (StompestClient  *client,
+                      StompestFrame   *message,
+                      const char      *receipt,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!client_check_stream (client, error))
+    return FALSE;
+
+  return client_command (client,
+                         stompest_protocol_nack (client->protocol, message, receipt, error),
+                         receipt, cancellable, error);
+}
+
+typedef StompestFrame *(*TransactionBuilder) (StompestProtocol  *protocol,
+                                              const char        *transaction,
+                                              const char        *receipt,
+                                              GError           **error);
+
+static gboolean
+client_transaction (StompestClient      *client,
+                    TransactionBuilder   build,
+                    const char          *transaction,
+                    const char          *receipt,
+                    GCancellable        *cancellable,
+                    GError             **error)
+{
+  if (!client_check_stream (client, error))
+    return FALSE;
+
+  return client_command (client, build (client->protocol, transaction, receipt, error),
+                         receipt, cancellable, error);
+}
+
+/**
+ * stompest_client_begin:
+ * @client: a client
+ * @transaction: the id of the new transaction
+ * @receipt: (nullable): a receipt id to wait for, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Opens a transaction. Messages sent with a `transaction` header naming it
+ * and acknowledgements of messages carrying it belong to it until
+ * [method@Stompest.Client.commit] or [method@Stompest.Client.abort]. The
+ * broker aborts it if the connection ends first.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * when it is already open, %STOMPEST_ERROR_CONNECTION_LOST,
+ * %STOMPEST_ERROR_TIMEOUT, %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_begin (StompestClient  *client,
+                       const char      *transaction,
+                       const char      *receipt,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (transaction != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return client_transaction (client, stompest_protocol_begin, transaction, receipt,
+                             cancellable, error);
+}
+
+/**
+ * stompest_client_commit:
+ * @client: a client
+ * @transaction: the id of an open transaction
+ * @receipt: (nullable): a receipt id to wait for, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Commits a transaction: the broker applies its sends and
+ * acknowledgements.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * when it is not open, %STOMPEST_ERROR_CONNECTION_LOST,
+ * %STOMPEST_ERROR_TIMEOUT, %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_commit (StompestClient  *client,
+                        const char      *transaction,
+                        const char      *receipt,
+                        GCancellable    *cancellable,
+                        GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (transaction != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return client_transaction (client, stompest_protocol_commit, transaction, receipt,
+                             cancellable, error);
+}
+
+/**
+ * stompest_client_abort:
+ * @client: a client
+ * @transaction: the id of an open transaction
+ * @receipt: (nullable): a receipt id to wait for, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Aborts a transaction: the broker drops its sends and
+ * acknowledgements.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
+ * when it is not open, %STOMPEST_ERROR_CONNECTION_LOST,
+ * %STOMPEST_ERROR_TIMEOUT, %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_abort (StompestClient  *client,
+                       const char      *transaction,
+                       const char      *receipt,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (transaction != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return client_transaction (client, stompest_protocol_abort, transaction, receipt,
+                             cancellable, error);
+}
+
+static gint64
+deadline_for_wait (int timeout_ms)
+{
+  if (timeout_ms < 0)
+    return -1;
+  return g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+}
+
+/**
+ * stompest_client_can_read:
+ * @client: a client
+ * @timeout_ms: how long to wait, in milliseconds; 0 to only look at what
+ *   has already arrived, -1 for no limit
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Waits until a whole frame can be read with
+ * [method@Stompest.Client.receive_frame] without blocking. Heart-beats are
+ * sent and checked meanwhile; they never count as frames.
+ *
+ * Possible error domains include %STOMPEST_ERROR
+ * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_SERVER_ERROR for an
+ * ERROR frame, %STOMPEST_ERROR_PARSE) and %G_IO_ERROR. Running out of time
+ * is not an error.
+ *
+ * Returns: %TRUE when a frame is ready; %FALSE when none arrived in time
+ *   (@error unset) or on error
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_can_read (StompestClient  *client,
+                          int              timeout_ms,
+                          GCancellable    *cancellable,
+                          GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  StompestFrame *frame;
+
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!g_queue_is_empty (&client->frames))
+    return TRUE;
+
+  frame = client_read_frame (client, deadline_for_wait (timeout_ms), cancellable, &local_error);
+  if (frame == NULL)
+    {
+      if (!g_error_matches (local_error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_queue_push_tail (&client->frames, frame);
+  return TRUE;
+}
+
+/**
+ * stompest_client_receive_frame:
+ * @client: a client
+ * @timeout_ms: how long to wait, in milliseconds; 0 to only look at what
+ *   has already arrived, -1 for no limit
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Gives the next frame from the broker: a MESSAGE, or a RECEIPT that no
+ * call of this client waited for (one asked for through
+ * [method@Stompest.Client.send_frame], or one that came after its wait
+ * timed out). Frames that arrived while another call waited for a receipt
+ * come first, in order; they are also given after the connection was
+ * lost, before %STOMPEST_ERROR_CONNECTION_LOST.
+ *
+ * Heart-beats are sent and checked meanwhile; a broker that stops
+ * sending them fails the call with %STOMPEST_ERROR_CONNECTION_LOST.
+ *
+ * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_TIMEOUT,
+ * %STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_SERVER_ERROR for an
+ * ERROR frame, %STOMPEST_ERROR_PARSE, %STOMPEST_ERROR_FRAME_TOO_LARGE) and
+ * %G_IO_ERROR (%G_IO_ERROR_CANCELLED).
+ *
+ * Returns: (transfer full): the frame, or %NULL on error
+ *
+ * Since: 0.1
+ */
+StompestFrame *
+stompest_client_receive_frame (StompestClient  *client,
+                               int              timeout_ms,
+                               GCancellable    *cancellable,
+                               GError         **error)
+{
+  StompestFrame *frame;
+
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_queue_is_empty (&client->frames))
+    return g_queue_pop_head (&client->frames);
+
+  frame = client_read_frame (client, deadline_for_wait (timeout_ms), cancellable, error);
+  if (frame == NULL)
+    retext_timeout (error, "No frame from %s within %d ms", client->broker_uri, timeout_ms);
+  return frame;
+}
+
+/**
+ * stompest_client_beat:
+ * @client: a client
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Sends one heart-beat (an end of line) now. Calls that wait send beats
+ * by themselves when they are due; this is for a program that is busy
+ * elsewhere between calls.
+ *
+ * Possible error domains include %STOMPEST_ERROR
+ * (%STOMPEST_ERROR_CONNECTION_LOST) and %G_IO_ERROR.
+ *
+ * Returns: %TRUE when the beat was written
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_beat (StompestClient  *client,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return client_write_beat (client, cancellable, error);
+}
+
+/**
+ * stompest_client_set_transport:
+ * @client: a client
+ * @scheme: a URI scheme, such as `tcp` or `ws`
+ * @transport: (nullable): the transport to use for @scheme, or %NULL to
+ *   use the global one again
+ *
+ * Makes this client connect to brokers whose URI has @scheme through
+ * @transport, instead of the transport registered for all with
+ * [func@Stompest.Transport.register]. It applies from the next
+ * [method@Stompest.Client.connect_sync].
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_transport (StompestClient    *client,
+                               const char        *scheme,
+                               StompestTransport *transport)
+{
+  g_autofree char *lower = NULL;
+
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+  g_return_if_fail (scheme != NULL);
+  g_return_if_fail (transport == NULL || STOMPEST_IS_TRANSPORT (transport));
+
+  lower = g_ascii_strdown (scheme, -1);
+  if (transport != NULL)
+    g_hash_table_replace (client->transports, (gpointer) g_intern_string (lower),
+                          g_object_ref (transport));
+  else
+    g_hash_table_remove (client->transports, g_intern_string (lower));
+}
+
+/* Properties. */
+
+/**
+ * stompest_client_new:
+ * @uri: a broker URI (`tcp://host:61613`, `ssl://…`, `unix:///path`) or a
+ *   failover URI (`failover:(uri,uri)?options`)
+ *
+ * Creates a client for the brokers of @uri. It does not connect yet: call
+ * [method@Stompest.Client.connect_sync]. A malformed URI is reported
+ * there.
+ *
+ * Returns: (transfer full): a new client
+ *
+ * Since: 0.1
+ */
+StompestClient *
+stompest_client_new (const char *uri)
+{
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  return g_object_new (STOMPEST_TYPE_CLIENT, "uri", uri, NULL);
+}
+
+/**
+ * stompest_client_get_uri:
+ * @client: a client
+ *
+ * Gives the broker or failover URI.
+ *
+ * Returns: (nullable): the URI
+ *
+ * Since: 0.1
+ */
+const char *
+stompest_client_get_uri (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return client->uri;
+}
+
+/**
+ * stompest_client_set_uri:
+ * @client: a client
+ * @uri: a broker or failover URI
+ *
+ * Sets the broker or failover URI; it applies from the next
+ * [method@Stompest.Client.connect_sync], with a fresh failover schedule.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_uri (StompestClient *client,
+                         const char     *uri)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+  g_return_if_fail (uri != NULL);
+
+  if (g_strcmp0 (client->uri, uri) == 0)
+    return;
+
+  g_clear_object (&client->failover);
+  set_string (client, &client->uri, uri, properties[PROP_URI]);
+}
+
+/**
+ * stompest_client_get_login:
+ * @client: a client
+ *
+ * Gives the user name sent in CONNECT.
+ *
+ * Returns: (nullable): the login, or %NULL for none
+ *
+ * Since: 0.1
+ */
+const char *
+stompest_client_get_login (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return client->login;
+}
+
+/**
+ * stompest_client_set_login:
+ * @client: a client
+ * @login: (nullable): the user name, or %NULL to send none
+ *
+ * Sets the user name sent in CONNECT, from the next connect on.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_login (StompestClient *client,
+                           const char     *login)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_string (client, &client->login, login, properties[PROP_LOGIN]);
+}
+
+/**
+ * stompest_client_set_passcode:
+ * @client: a client
+ * @passcode: (nullable): the password, or %NULL to send none
+ *
+ * Sets the password sent in CONNECT, from the next connect on. It cannot
+ * be read back, and never appears in logs or error messages.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_passcode (StompestClient *client,
+                              const char     *passcode)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  if (g_strcmp0 (client->passcode, passcode) == 0)
+    return;
+
+  g_free (client->passcode);
+  client->passcode = g_strdup (passcode);
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_PASSCODE]);
+}
+
+/**
+ * stompest_client_get_virtual_host:
+ * @client: a client
+ *
+ * Gives the value of the `host` header of CONNECT.
+ *
+ * Returns: (nullable): the virtual host, or %NULL when none is sent
+ *
+ * Since: 0.1
+ */
+const char *
+stompest_client_get_virtual_host (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return client->virtual_host;
+}
+
+/**
+ * stompest_client_set_virtual_host:
+ * @client: a client
+ * @virtual_host: (nullable): the `host` header, or %NULL to send none
+ *
+ * Sets the `host` header of CONNECT, from the next connect on.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_virtual_host (StompestClient *client,
+                                  const char     *virtual_host)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_string (client, &client->virtual_host, virtual_host, properties[PROP_VIRTUAL_HOST]);
+}
+
+/**
+ * stompest_client_get_max_version:
+ * @client: a client
+ *
+ * Gives the highest STOMP version offered.
+ *
+ * Returns: the version
+ *
+ * Since: 0.1
+ */
+StompestVersion
+stompest_client_get_max_version (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), STOMPEST_VERSION_STOMP_1_2);
+
+  return client->max_version;
+}
+
+/**
+ * stompest_client_set_max_version:
+ * @client: a client
+ * @max_version: the highest version to offer
+ *
+ * Sets the highest STOMP version offered, from the next connect on.
+ * Changing it forgets the subscriptions kept for replay.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_max_version (StompestClient  *client,
+                                 StompestVersion  max_version)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  if (client->max_version == max_version)
+    return;
+
+  client->max_version = max_version;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_MAX_VERSION]);
+}
+
+/**
+ * stompest_client_get_heart_beat_send:
+ * @client: a client
+ *
+ * Gives how often the client offers to send heart-beats.
+ *
+ * Returns: the period in milliseconds; 0 for never
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_heart_beat_send (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->heart_beat_send;
+}
+
+/**
+ * stompest_client_set_heart_beat_send:
+ * @client: a client
+ * @heart_beat_send: the period in milliseconds; 0 for never
+ *
+ * Sets how often the client offers to send heart-beats, from the next
+ * connect on.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_heart_beat_send (StompestClient *client,
+                                     guint           heart_beat_send)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_uint (client, &client->heart_beat_send, heart_beat_send, properties[PROP_HEART_BEAT_SEND]);
+}
+
+/**
+ * stompest_client_get_heart_beat_receive:
+ * @client: a client
+ *
+ * Gives how often the client asks the broker for heart-beats.
+ *
+ * Returns: the period in milliseconds; 0 for never
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_heart_beat_receive (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->heart_beat_receive;
+}
+
+/**
+ * stompest_client_set_heart_beat_receive:
+ * @client: a client
+ * @heart_beat_receive: the period in milliseconds; 0 for never
+ *
+ * Sets how often the client asks the broker for heart-beats, from the
+ * next connect on.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_heart_beat_receive (StompestClient *client,
+                                        guint           heart_beat_receive)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_uint (client, &client->heart_beat_receive, heart_beat_receive, properties[PROP_HEART_BEAT_RECEIVE]);
+}
+
+/**
+ * stompest_client_get_connect_timeout:
+ * @client: a client
+ *
+ * Gives the time allowed for each transport connect.
+ *
+ * Returns: the timeout in milliseconds; 0 for none
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_connect_timeout (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->connect_timeout;
+}
+
+/**
+ * stompest_client_set_connect_timeout:
+ * @client: a client
+ * @connect_timeout: the timeout in milliseconds; 0 for none
+ *
+ * Sets the time allowed for each transport connect (TCP, and the TLS
+ * handshake).
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_connect_timeout (StompestClient *client,
+                                     guint           connect_timeout)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_uint (client, &client->connect_timeout, connect_timeout, properties[PROP_CONNECT_TIMEOUT]);
+}
+
+/**
+ * stompest_client_get_connected_timeout:
+ * @client: a client
+ *
+ * Gives the time allowed for the CONNECTED frame.
+ *
+ * Returns: the timeout in milliseconds; 0 for none
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_connected_timeout (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->connected_timeout;
+}
+
+/**
+ * stompest_client_set_connected_timeout:
+ * @client: a client
+ * @connected_timeout: the timeout in milliseconds; 0 for none
+ *
+ * Sets the time allowed between sending CONNECT and receiving CONNECTED.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_connected_timeout (StompestClient *client,
+                                       guint           connected_timeout)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_uint (client, &client->connected_timeout, connected_timeout, properties[PROP_CONNECTED_TIMEOUT]);
+}
+
+/**
+ * stompest_client_get_receipt_timeout:
+ * @client: a client
+ *
+ * Gives the time allowed for a RECEIPT.
+ *
+ * Returns: the timeout in milliseconds; 0 for none
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_receipt_timeout (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->receipt_timeout;
+}
+
+/**
+ * stompest_client_set_receipt_timeout:
+ * @client: a client
+ * @receipt_timeout: the timeout in milliseconds; 0 for none
+ *
+ * Sets the time a command given a receipt waits for its RECEIPT.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_receipt_timeout (StompestClient *client,
+                                     guint           receipt_timeout)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_uint (client, &client->receipt_timeout, receipt_timeout, properties[PROP_RECEIPT_TIMEOUT]);
+}
+
+/**
+ * stompest_client_get_disconnect_timeout:
+ * @client: a client
+ *
+ * Gives the time allowed for the RECEIPT of DISCONNECT.
+ *
+ * Returns: the timeout in milliseconds; 0 for none
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_disconnect_timeout (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->disconnect_timeout;
+}
+
+/**
+ * stompest_client_set_disconnect_timeout:
+ * @client: a client
+ * @disconnect_timeout: the timeout in milliseconds; 0 for none
+ *
+ * Sets the time [method@Stompest.Client.disconnect_sync] waits for the
+ * broker to confirm.
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_disconnect_timeout (StompestClient *client,
+                                        guint           disconnect_timeout)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_uint (client, &client->disconnect_timeout, disconnect_timeout, properties[PROP_DISCONNECT_TIMEOUT]);
+}
+
+/**
+ * stompest_client_is_connected:
+ * @client: a client
+ *
+ * Tells whether a STOMP session is up: CONNECTED was received and the
+ * connection has not been closed or lost since.
+ *
+ * Returns: %TRUE when connected
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_is_connected (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+
+  return client->stream != NULL &&
+         stompest_protocol_get_state (client->protocol) == STOMPEST_PROTOCOL_STATE_CONNECTED;
+}
+
+/**
+ * stompest_client_get_broker_uri:
+ * @client: a client
+ *
+ * Gives the URI of the broker of the current connection, or of the last
+ * one tried: one of the brokers of [property@Stompest.Client:uri].
+ *
+ * Returns: (nullable): the broker URI, or %NULL before the first connect
+ *
+ * Since: 0.1
+ */
+const char *
+stompest_client_get_broker_uri (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return client->broker_uri;
+}
+
+/**
+ * stompest_client_get_version:
+ * @client: a client
+ *
+ * Gives the STOMP version negotiated with the broker, or
+ * [property@Stompest.Client:max-version] when not connected.
+ *
+ * Returns: the version
+ *
+ * Since: 0.1
+ */
+StompestVersion
+stompest_client_get_version (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), STOMPEST_VERSION_STOMP_1_2);
+
+  if (!stompest_client_is_connected (client))
+    return client->max_version;
+  return stompest_protocol_get_version (client->protocol);
+}
+
+/**
+ * stompest_client_get_server:
+ * @client: a client
+ *
+ * Gives the `server` header of CONNECTED, such as `RabbitMQ/3.10.8`.
+ *
+ * Returns: (nullable): the server, or %NULL when not connected or not sent
+ *
+ * Since: 0.1
+ */
+const char *
+stompest_client_get_server (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return stompest_protocol_get_server (client->protocol);
+}
+
+/**
+ * stompest_client_get_session_id:
+ * @client: a client
+ *
+ * Gives the `session` header of CONNECTED.
+ *
+ * Returns: (nullable): the session id, or %NULL when not connected or not
+ *   sent
+ *
+ * Since: 0.1
+ */
+const char *
+stompest_client_get_session_id (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return stompest_protocol_get_session (client->protocol);
+}
+
+/**
+ * stompest_client_get_send_period:
+ * @client: a client
+ *
+ * Gives the negotiated period of the client's heart-beats.
+ *
+ * Returns: the period in milliseconds; 0 when the client sends none
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_send_period (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return stompest_protocol_get_send_period (client->protocol);
+}
+
+/**
+ * stompest_client_get_receive_period:
+ * @client: a client
+ *
+ * Gives the negotiated period of the broker's heart-beats.
+ *
+ * Returns: the period in milliseconds; 0 when the broker sends none
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_receive_period (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return stompest_protocol_get_receive_period (client->protocol);
+}
+
+/**
+ * stompest_client_get_error_frame:
+ * @client: a client
+ *
+ * Gives the last ERROR frame the broker sent, which failed a call with
+ * %STOMPEST_ERROR_SERVER_ERROR. It is kept until the next
+ * [method@Stompest.Client.connect_sync].
+ *
+ * Returns: (transfer none) (nullable): the frame, or %NULL
+ *
+ * Since: 0.1
+ */
+StompestFrame *
+stompest_client_get_error_frame (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return client->error_frame;
+}
+
+/**
+ * stompest_client_get_parser:
+ * @client: a client
+ *
+ * Gives the parser the client reads frames with, to set its limits or
+ * make it lenient with a sloppy broker. Settings are kept across
+ * connections; the client sets the version itself.
+ *
+ * Returns: (transfer none): the parser
+ *
+ * Since: 0.1
+ */
+StompestParser *
+stompest_client_get_parser (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
+
+  return client->parser;
+}
+
+static void
+stompest_client_dispose (GObject *object)
+{
+  StompestClient *self = STOMPEST_CLIENT (object);
+
+  if (self->stream != NULL)
+    client_drop (self, TRUE);
+  g_queue_clear_full (&self->frames, (GDestroyNotify) stompest_frame_unref);
+  g_clear_pointer (&self->error_frame, stompest_frame_unref);
+  g_clear_object (&self->failover);
+  g_hash_table_remove_all (self->transports);
+
+  G_OBJECT_CLASS (stompest_client_parent_class)->dispose (object);
+}
+
+static void
+stompest_client_finalize (GObject *object)
+{
+  StompestClient *self = STOMPEST_CLIENT (object);
+
+  g_free (self->uri);
+  g_free (self->login);
+  g_free (self->passcode);
+  g_free (self->virtual_host);
+  g_free (self->broker_uri);
+  g_free (self->read_buffer);
+  g_byte_array_unref (self->head);
+  g_hash_table_unref (self->transports);
+  g_object_unref (self->protocol);
+  g_object_unref (self->parser);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (stompest_client_parent_class)->finalize (object);
+}
+
+static void
+stompest_client_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  StompestClient *self = STOMPEST_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      g_value_set_string (value, self->uri);
+      break;
+    case PROP_LOGIN:
+      g_value_set_string (value, self->login);
+      break;
+    case PROP_VIRTUAL_HOST:
+      g_value_set_string (value, self->virtual_host);
+      break;
+    case PROP_MAX_VERSION:
+      g_value_set_enum (value, self->max_version);
+      break;
+    case PROP_HEART_BEAT_SEND:
+      g_value_set_uint (value, self->heart_beat_send);
+      break;
+    case PROP_HEART_BEAT_RECEIVE:
+      g_value_set_uint (value, self->heart_beat_receive);
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_uint (value, self->connect_timeout);
+      break;
+    case PROP_CONNECTED_TIMEOUT:
+      g_value_set_uint (value, self->connected_timeout);
+      break;
+    case PROP_RECEIPT_TIMEOUT:
+      g_value_set_uint (value, self->receipt_timeout);
+      break;
+    case PROP_DISCONNECT_TIMEOUT:
+      g_value_set_uint (value, self->disconnect_timeout);
+      break;
+    case PROP_IS_CONNECTED:
+      g_value_set_boolean (value, stompest_client_is_connected (self));
+      break;
+    case PROP_BROKER_URI:
+      g_value_set_string (value, self->broker_uri);
+      break;
+    case PROP_VERSION:
+      g_value_set_enum (value, stompest_client_get_version (self));
+      break;
+    case PROP_SERVER:
+      g_value_set_string (value, stompest_client_get_server (self));
+      break;
+    case PROP_SESSION_ID:
+      g_value_set_string (value, stompest_client_get_session_id (self));
+      break;
+    case PROP_SEND_PERIOD:
+      g_value_set_uint (value, stompest_client_get_send_period (self));
+      break;
+    case PROP_RECEIVE_PERIOD:
+      g_value_set_uint (value, stompest_client_get_receive_period (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+stompest_client_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  StompestClient *self = STOMPEST_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      if (g_value_get_string (value) != NULL)
+        stompest_client_set_uri (self, g_value_get_string (value));
+      break;
+    case PROP_LOGIN:
+      stompest_client_set_login (self, g_value_get_string (value));
+      break;
+    case PROP_PASSCODE:
+      stompest_client_set_passcode (self, g_value_get_string (value));
+      break;
+    case PROP_VIRTUAL_HOST:
+      stompest_client_set_virtual_host (self, g_value_get_string (value));
+      break;
+    case PROP_MAX_VERSION:
+      stompest_client_set_max_version (self, g_value_get_enum (value));
+      break;
+    case PROP_HEART_BEAT_SEND:
+      stompest_client_set_heart_beat_send (self, g_value_get_uint (value));
+      break;
+    case PROP_HEART_BEAT_RECEIVE:
+      stompest_client_set_heart_beat_receive (self, g_value_get_uint (value));
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      stompest_client_set_connect_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_CONNECTED_TIMEOUT:
+      stompest_client_set_connected_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_RECEIPT_TIMEOUT:
+      stompest_client_set_receipt_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_DISCONNECT_TIMEOUT:
+      stompest_client_set_disconnect_timeout (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GParamSpec *
+timeout_pspec (const char *name,
+               guint       default_value)
+{
+  return g_param_spec_uint (name, NULL, NULL, 0, G_MAXUINT, default_value,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
+
+static void
+stompest_client_class_init (StompestClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = stompest_client_dispose;
+  object_class->finalize = stompest_client_finalize;
+  object_class->get_property = stompest_client_get_property;
+  object_class->set_property = stompest_client_set_property;
+
+  /**
+   * StompestClient:uri: (attributes org.gtk.Property.get=stompest_client_get_uri org.gtk.Property.set=stompest_client_set_uri)
+   *
+   * The broker to connect to: a broker URI such as
+   * `tcp://localhost:61613`, `ssl://broker:61614` or `unix:///run/stomp`,
+   * or a failover URI, `failover:(uri,uri)?options`, with ActiveMQ's
+   * reconnect options (see [class@Stompest.Failover]).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_URI] = g_param_spec_string ("uri", NULL, NULL, NULL, rw);
+
+  /**
+   * StompestClient:login: (attributes org.gtk.Property.get=stompest_client_get_login org.gtk.Property.set=stompest_client_set_login)
+   *
+   * The user name sent in the `login` header of CONNECT, or %NULL for
+   * none.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LOGIN] = g_param_spec_string ("login", NULL, NULL, NULL, rw);
+
+  /**
+   * StompestClient:passcode: (attributes org.gtk.Property.set=stompest_client_set_passcode)
+   *
+   * The password sent in the `passcode` header of CONNECT, or %NULL for
+   * none. It is write-only, so it cannot leak through property dumps, and
+   * it is masked in logs and error messages.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PASSCODE] =
+    g_param_spec_string ("passcode", NULL, NULL, NULL,
+                         G_PARAM_WRITABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * StompestClient:virtual-host: (attributes org.gtk.Property.get=stompest_client_get_virtual_host org.gtk.Property.set=stompest_client_set_virtual_host)
+   *
+   * The `host` header of CONNECT, or %NULL to send none.
+   *
+   * It defaults to `/`, which works with both big brokers as they come:
+   * RabbitMQ reads `host` as the name of its virtual host and refuses
+   * any other that does not exist (its default one is `/`; a broker's host
+   * name, which the specification suggests, is refused), while ActiveMQ
+   * ignores the header.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VIRTUAL_HOST] =
+    g_param_spec_string ("virtual-host", NULL, NULL, DEFAULT_VIRTUAL_HOST,
+                         rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * StompestClient:max-version: (attributes org.gtk.Property.get=stompest_client_get_max_version org.gtk.Property.set=stompest_client_set_max_version)
+   *
+   * The highest STOMP version to offer; CONNECT offers every version up
+   * to it and the broker picks one (see [property@Stompest.Client:version]).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_VERSION] =
+    g_param_spec_enum ("max-version", NULL, NULL, STOMPEST_TYPE_VERSION,
+                       STOMPEST_VERSION_STOMP_1_2, rw);
+
+  /**
+   * StompestClient:heart-beat-send: (attributes org.gtk.Property.get=stompest_client_get_heart_beat_send org.gtk.Property.set=stompest_client_set_heart_beat_send)
+   *
+   * How often, in milliseconds, the client offers to send heart-beats
+   * (the first number of CONNECT's `heart-beat` header); 0 for never.
+   *
+   * It defaults to 0 because the client can only beat while the caller is
+   * inside one of its calls: a program that does other work between
+   * calls for longer than the negotiated period would be dropped by the
+   * broker. Set it when the program waits in
+   * [method@Stompest.Client.receive_frame] or calls
+   * [method@Stompest.Client.beat] often enough.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HEART_BEAT_SEND] =
+    g_param_spec_uint ("heart-beat-send", NULL, NULL, 0, G_MAXUINT, 0, rw);
+
+  /**
+   * StompestClient:heart-beat-receive: (attributes org.gtk.Property.get=stompest_client_get_heart_beat_receive org.gtk.Property.set=stompest_client_set_heart_beat_receive)
+   *
+   * How often, in milliseconds, the client asks the broker for
+   * heart-beats (the second number of CONNECT's `heart-beat` header); 0
+   * for never. A broker silent for longer than twice the negotiated
+   * period is taken for dead, but this is only noticed while the caller
+   * waits in a call of the client, which is why it defaults to 0.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HEART_BEAT_RECEIVE] =
+    g_param_spec_uint ("heart-beat-receive", NULL, NULL, 0, G_MAXUINT, 0, rw);
+
+  /**
+   * StompestClient:connect-timeout: (attributes org.gtk.Property.get=stompest_client_get_connect_timeout org.gtk.Property.set=stompest_client_set_connect_timeout)
+   *
+   * The time allowed for each transport connect (name resolution, TCP,
+   * TLS handshake), in milliseconds; 0 for no limit. The default is 10 s.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECT_TIMEOUT] = timeout_pspec ("connect-timeout", DEFAULT_CONNECT_TIMEOUT);
+
+  /**
+   * StompestClient:connected-timeout: (attributes org.gtk.Property.get=stompest_client_get_connected_timeout org.gtk.Property.set=stompest_client_set_connected_timeout)
+   *
+   * The time allowed for the broker to answer CONNECT, in milliseconds;
+   * 0 for no limit. The default is 10 s.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECTED_TIMEOUT] = timeout_pspec ("connected-timeout", DEFAULT_CONNECTED_TIMEOUT);
+
+  /**
+   * StompestClient:receipt-timeout: (attributes org.gtk.Property.get=stompest_client_get_receipt_timeout org.gtk.Property.set=stompest_client_set_receipt_timeout)
+   *
+   * The time a command given a receipt waits for its RECEIPT, in
+   * milliseconds; 0 for no limit. The default is 10 s.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RECEIPT_TIMEOUT] = timeout_pspec ("receipt-timeout", DEFAULT_RECEIPT_TIMEOUT);
+
+  /**
+   * StompestClient:disconnect-timeout: (attributes org.gtk.Property.get=stompest_client_get_disconnect_timeout org.gtk.Property.set=stompest_client_set_disconnect_timeout)
+   *
+   * The time [method@Stompest.Client.disconnect_sync] waits for the
+   * RECEIPT of DISCONNECT, in milliseconds; 0 for no limit. The default is
+   * 5 s.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DISCONNECT_TIMEOUT] = timeout_pspec ("disconnect-timeout", DEFAULT_DISCONNECT_TIMEOUT);
+
+  /**
+   * StompestClient:is-connected: (attributes org.gtk.Property.get=stompest_client_is_connected)
+   *
+   * Whether a STOMP session is up.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_IS_CONNECTED] =
+    g_param_spec_boolean ("is-connected", NULL, NULL, FALSE, ro);
+
+  /**
+   * StompestClient:broker-uri: (attributes org.gtk.Property.get=stompest_client_get_broker_uri)
+   *
+   * The broker of the current connection, or of the last one tried.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_BROKER_URI] =
+    g_param_spec_string ("broker-uri", NULL, NULL, NULL, ro);
+
+  /**
+   * StompestClient:version: (attributes org.gtk.Property.get=stompest_client_get_version)
+   *
+   * The negotiated STOMP version, or
+   * [property@Stompest.Client:max-version] when not connected.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VERSION] =
+    g_param_spec_enum ("version", NULL, NULL, STOMPEST_TYPE_VERSION,
+                       STOMPEST_VERSION_STOMP_1_2, ro);
+
+  /**
+   * StompestClient:server: (attributes org.gtk.Property.get=stompest_client_get_server)
+   *
+   * The `server` header of CONNECTED, while connected.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SERVER] = g_param_spec_string ("server", NULL, NULL, NULL, ro);
+
+  /**
+   * StompestClient:session-id: (attributes org.gtk.Property.get=stompest_client_get_session_id)
+   *
+   * The `session` header of CONNECTED, while connected.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SESSION_ID] = g_param_spec_string ("session-id", NULL, NULL, NULL, ro);
+
+  /**
+   * StompestClient:send-period: (attributes org.gtk.Property.get=stompest_client_get_send_period)
+   *
+   * The negotiated period of the client's heart-beats, in milliseconds;
+   * 0 when it sends none.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SEND_PERIOD] =
+    g_param_spec_uint ("send-period", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * StompestClient:receive-period: (attributes org.gtk.Property.get=stompest_client_get_receive_period)
+   *
+   * The negotiated period of the broker's heart-beats, in milliseconds;
+   * 0 when it sends none.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RECEIVE_PERIOD] =
+    g_param_spec_uint ("receive-period", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+stompest_client_init (StompestClient *self)
+{
+  self->max_version = STOMPEST_VERSION_STOMP_1_2;
+  self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+  self->connected_timeout = DEFAULT_CONNECTED_TIMEOUT;
+  self->receipt_timeout = DEFAULT_RECEIPT_TIMEOUT;
+  self->disconnect_timeout = DEFAULT_DISCONNECT_TIMEOUT;
+  self->transports = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->protocol = stompest_protocol_new (self->max_version);
+  self->parser = stompest_parser_new ();
+  self->context = g_main_context_new ();
+  self->head = g_byte_array_new ();
+  g_queue_init (&self->frames);
+}
