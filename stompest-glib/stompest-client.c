@@ -39,6 +39,10 @@
  * out in order. Calls that wait for a RECEIPT (any command given a
  * receipt) keep the other frames that arrive meanwhile for
  * [method@Stompest.Client.receive_frame], so nothing is lost or reordered.
+ * Frames are written without copying their bodies; while the broker
+ * takes no more bytes, the client reads what it sends, so two peers that
+ * both write a lot cannot block each other. The client therefore needs a
+ * transport whose streams are pollable, as the built-in ones are.
  *
  * An ERROR frame, whenever it arrives, fails the call that read it with
  * %STOMPEST_ERROR_SERVER_ERROR carrying the frame's `message`; the frame

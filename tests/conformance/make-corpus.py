@@ -31,12 +31,15 @@ invalid = []
 def v(name, data, version='1.2', mode='strict', later=None, **checks):
     """A valid file. CHECKS apply to frame 0, LATER maps a frame number to
     the checks of that frame."""
+    assert all(k in checks for k in ('command', 'headers')), name
+    assert 'body' in checks or 'bodytext' in checks, name
     valid.append((name, data, version, mode, checks, later or {}))
 
 
 def x(name, data, version='1.2', mode='strict', at=None, **checks):
     """An invalid file. AT is the bytes at which the error is expected
     (its first occurrence gives offset=), unless offset= is given."""
+    assert 'error' in checks, name
     if at is not None:
         checks['offset'] = data.index(at)
     invalid.append((name, data, version, mode, checks, {}))
@@ -75,7 +78,7 @@ v('content-length-zero', b'SEND\ndestination:/q\ncontent-length:0\n\n\0',
 v('content-length-first-wins', b'SEND\ndestination:/q\ncontent-length:3\ncontent-length:5\n\nabc\0',
   command='SEND', headers=3, body=3, bodytext='abc', **{'values:content-length': ['3', '5']})
 v('body-with-eols', b'SEND\ndestination:/q\n\nline1\r\nline2\n\n\0',
-  command='SEND', body=14, bodytext='line1\r\nline2\n\n')
+  command='SEND', body=14, bodytext='line1\r\nline2\n\n', headers=1)
 v('rabbitmq-connected',
   b'CONNECTED\nserver:RabbitMQ/3.10.8\nsession:session-Qf3xZ2bq1pY9WbXkx0l1hA\n'
   b'heart-beat:1000,1000\nversion:1.2\n\n\0\n',
@@ -101,70 +104,70 @@ v('activemq-connected-raw-colons',
   b'CONNECTED\nserver:ActiveMQ/5.17.2\nheart-beat:0,0\n'
   b'session:ID:host-40391-1700000000000-3:1\nversion:1.2\n\n\0\n',
   command='CONNECTED', headers=4, beats=1,
-  **{'h:session': 'ID:host-40391-1700000000000-3:1'})
+  **{'h:session': 'ID:host-40391-1700000000000-3:1'}, body=0)
 v('connect-kept-raw-11',
   b'CONNECT\naccept-version:1.0,1.1\nhost:/\nlogin:guest\npasscode:pa\\ss:\\c\n\n\0',
-  version='1.1', command='CONNECT', headers=4, **{'h:passcode': 'pa\\ss:\\c'})
+  version='1.1', command='CONNECT', headers=4, **{'h:passcode': 'pa\\ss:\\c'}, body=0)
 v('connected-kept-raw-12', b'CONNECTED\nversion:1.2\nsession:a\\tb\\\n\n\0',
-  command='CONNECTED', headers=2, **{'h:session': 'a\\tb\\'})
+  command='CONNECTED', headers=2, **{'h:session': 'a\\tb\\'}, body=0)
 v('escapes-11', b'MESSAGE\nfoo\\cbar:a\\\\b\\nc\\cd\ndestination:/q\n\n\0',
-  version='1.1', command='MESSAGE', headers=2, **{'h:foo:bar': 'a\\b\nc:d'})
+  version='1.1', command='MESSAGE', headers=2, **{'h:foo:bar': 'a\\b\nc:d'}, body=0)
 v('escapes-12-cr', b'MESSAGE\nx:1\\r2\\n3\ny\\r:\\\\\\\\\n\n\0',
-  command='MESSAGE', headers=2, **{'h:x': '1\r2\n3', 'h:y\r': '\\\\'})
-v('escaped-backslash-then-c', b'SEND\nk:a\\\\c\n\n\0', command='SEND', **{'h:k': 'a\\c'})
+  command='MESSAGE', headers=2, **{'h:x': '1\r2\n3', 'h:y\r': '\\\\'}, body=0)
+v('escaped-backslash-then-c', b'SEND\nk:a\\\\c\n\n\0', command='SEND', **{'h:k': 'a\\c'}, headers=1, body=0)
 v('stomp-escaped-12', b'STOMP\naccept-version:1.2\nhost:/\nlogin:a\\cb\n\n\0',
-  command='STOMP', headers=3, **{'h:login': 'a:b'})
+  command='STOMP', headers=3, **{'h:login': 'a:b'}, body=0)
 v('repeated-headers', b'MESSAGE\nfoo:1\nfoo:2\nbar:x\nfoo:3\n\n\0',
-  command='MESSAGE', headers=4, **{'h:foo': '1', 'values:foo': ['1', '2', '3']})
+  command='MESSAGE', headers=4, **{'h:foo': '1', 'values:foo': ['1', '2', '3']}, body=0)
 v('no-trimming', b'SEND\ndestination: /queue/a \n key : value \n\n\0',
   command='SEND', headers=2, absent='key',
-  **{'h:destination': ' /queue/a ', 'h: key ': ' value '})
+  **{'h:destination': ' /queue/a ', 'h: key ': ' value '}, body=0)
 v('empty-value', b'SEND\ndestination:/q\nempty:\n\n\0', command='SEND', headers=2,
-  **{'h:empty': ''})
+  **{'h:empty': ''}, body=0)
 v('no-headers', b'DISCONNECT\n\n\0', command='DISCONNECT', headers=0, body=0)
 v('heart-beats-between',
   b'\n\nSEND\ndestination:/q\n\na\0\n\n\nRECEIPT\nreceipt-id:77\n\n\0\n',
-  frames=2, beats=6, command='SEND', bodytext='a', later={1: {'h:receipt-id': '77'}})
+  frames=2, beats=6, command='SEND', bodytext='a', later={1: {'h:receipt-id': '77'}}, headers=1, body=1)
 v('heart-beats-crlf-12', b'\r\n\r\n\nRECEIPT\r\nreceipt-id:1\r\n\r\n\0\r\n\n',
-  beats=5, command='RECEIPT', **{'h:receipt-id': '1'})
+  beats=5, command='RECEIPT', **{'h:receipt-id': '1'}, headers=1, body=0)
 v('back-to-back',
   b'RECEIPT\nreceipt-id:1\n\n\0RECEIPT\nreceipt-id:2\n\n\0RECEIPT\nreceipt-id:3\n\n\0',
   frames=3, beats=0, command='RECEIPT', **{'h:receipt-id': '1'},
-  later={1: {'h:receipt-id': '2'}, 2: {'h:receipt-id': '3'}})
+  later={1: {'h:receipt-id': '2'}, 2: {'h:receipt-id': '3'}}, headers=1, body=0)
 v('cr-is-content-10', b'SEND\ndestination:/q\r\n\nbody\0', version='1.0', command='SEND',
-  **{'h:destination': '/q\r'})
+  **{'h:destination': '/q\r'}, headers=1, body=4)
 v('cr-is-content-11', b'MESSAGE\nfoo:bar\r\n\nbody\0', version='1.1', command='MESSAGE',
-  **{'h:foo': 'bar\r'})
+  **{'h:foo': 'bar\r'}, headers=1, body=4)
 v('crlf-strips-one-cr-12', b'MESSAGE\nfoo:bar\r\r\n\n\0', command='MESSAGE',
-  **{'h:foo': 'bar\r'})
+  **{'h:foo': 'bar\r'}, headers=1, body=0)
 v('body-on-subscribe-10', b'SUBSCRIBE\ndestination:/q\n\nbody\0', version='1.0',
-  command='SUBSCRIBE', body=4)
+  command='SUBSCRIBE', body=4, headers=1)
 v('no-unescape-10', b'SEND\nfoo:a\\tb\\\nbar:x:y\n\n\0', version='1.0', command='SEND',
-  **{'h:foo': 'a\\tb\\', 'h:bar': 'x:y'})
+  **{'h:foo': 'a\\tb\\', 'h:bar': 'x:y'}, headers=2, body=0)
 v('heart-beats-10', b'\n\nRECEIPT\nreceipt-id:1\n\n\0\n', version='1.0', beats=3,
-  command='RECEIPT')
-v('nack-11', b'NACK\nmessage-id:1\nsubscription:0\n\n\0', version='1.1', command='NACK', headers=2)
+  command='RECEIPT', headers=1, body=0)
+v('nack-11', b'NACK\nmessage-id:1\nsubscription:0\n\n\0', version='1.1', command='NACK', headers=2, body=0)
 v('utf8-values', 'MESSAGE\ndestination:/queue/ü\nsubject:日本語\n\n\0'.encode(),
-  command='MESSAGE', **{'h:destination': '/queue/ü', 'h:subject': '日本語'})
+  command='MESSAGE', **{'h:destination': '/queue/ü', 'h:subject': '日本語'}, headers=2, body=0)
 v('lenient-raw-colon', b'MESSAGE\nmessage-id:ID:a:b\ndestination:/q\n\n\0', mode='lenient',
-  command='MESSAGE', **{'h:message-id': 'ID:a:b'})
+  command='MESSAGE', **{'h:message-id': 'ID:a:b'}, headers=2, body=0)
 v('lenient-unknown-escape', b'MESSAGE\nfoo:a\\tb\nbar:end\\\n\n\0', mode='lenient',
-  command='MESSAGE', **{'h:foo': 'a\\tb', 'h:bar': 'end\\'})
+  command='MESSAGE', **{'h:foo': 'a\\tb', 'h:bar': 'end\\'}, headers=2, body=0)
 v('lenient-missing-nul', b'MESSAGE\ncontent-length:3\n\nabc\nRECEIPT\nreceipt-id:9\n\n\0',
   mode='lenient', frames=2, beats=1, command='MESSAGE', bodytext='abc',
-  later={1: {'h:receipt-id': '9'}})
+  later={1: {'h:receipt-id': '9'}}, headers=1, body=3)
 v('limit-header-count-exact', b'SEND\na:1\nb:2\nc:3\n\n\0', command='SEND', headers=3,
-  **{'max-header-count': 3})
+  **{'max-header-count': 3}, body=0)
 v('limit-line-length-exact', b'SEND\r\nabcd:12345\r\n\r\n\0', command='SEND', headers=1,
-  **{'max-header-line-length': 10, 'h:abcd': '12345'})
+  **{'max-header-line-length': 10, 'h:abcd': '12345'}, body=0)
 v('limit-frame-size-exact', b'SEND\nk:v\n\n0123456789\0', command='SEND', body=10,
-  **{'max-frame-size': 21})
+  **{'max-frame-size': 21}, headers=1)
 v('all-server-frames',
   b'CONNECTED\nversion:1.1\n\n\0\nMESSAGE\ndestination:/q\n\nm\0\nRECEIPT\nreceipt-id:r\n\n\0\n'
   b'ERROR\nmessage:bye\n\nbad\0\n',
   version='1.1', frames=4, beats=4, command='CONNECTED',
   later={1: {'command': 'MESSAGE', 'bodytext': 'm'}, 2: {'command': 'RECEIPT'},
-         3: {'command': 'ERROR', 'h:message': 'bye', 'bodytext': 'bad'}})
+         3: {'command': 'ERROR', 'h:message': 'bye', 'bodytext': 'bad'}}, headers=1, body=0)
 
 # -- invalid -------------------------------------------------------------
 
