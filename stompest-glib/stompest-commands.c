@@ -222,12 +222,12 @@ stompest_commands_disconnect (const char *receipt)
  * @receipt: (nullable): a receipt id to ask for, or %NULL
  *
  * Builds a SEND frame, the same in every version: `destination`, then
- * `content-length` when @body is not empty, then `transaction` and
- * `receipt` when given. The body is referenced, not copied.
+ * `content-length`, then `transaction` and `receipt` when given. The body
+ * is referenced, not copied.
  *
- * Unlike stompest, a non-empty body always gets a `content-length`
- * header, so bodies holding NUL bytes arrive whole and brokers need not
- * scan for the end of the frame. Add `content-type` and other headers to
+ * Unlike stompest, every SEND carries a `content-length` header (`0` for
+ * an empty body), so bodies holding NUL bytes arrive whole and brokers
+ * need not scan for the end of the frame. Add `content-type` and other headers to
  * the returned frame as needed.
  *
  * Returns: (transfer full): a new, unsealed SEND frame
@@ -241,21 +241,17 @@ stompest_commands_send (const char *destination,
                         const char *receipt)
 {
   StompestFrame *frame;
+  gsize size = body != NULL ? g_bytes_get_size (body) : 0;
+  char length[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_return_val_if_fail (destination != NULL, NULL);
 
   frame = stompest_frame_new ("SEND");
   stompest_frame_add_header (frame, "destination", destination);
-
-  if (body != NULL && g_bytes_get_size (body) > 0)
-    {
-      char *length = g_strdup_printf ("%" G_GSIZE_FORMAT,
-                                      g_bytes_get_size (body));
-
-      stompest_frame_add_header (frame, "content-length", length);
-      g_free (length);
-      stompest_frame_set_body (frame, body);
-    }
+  g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, size);
+  stompest_frame_add_header (frame, "content-length", length);
+  if (size > 0)
+    stompest_frame_set_body (frame, body);
 
   add_optional_header (frame, "transaction", transaction);
   add_optional_header (frame, "receipt", receipt);

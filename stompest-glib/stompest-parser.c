@@ -1252,7 +1252,7 @@ stompest_parser_feed (StompestParser *parser,
  *
  * Gives the parser more of the stream without copying it: the parser
  * keeps a reference to @bytes, and the body of a frame that lies inside
- * @bytes is a slice of it (see [ctor@GLib.Bytes.new_from_bytes]). Call
+ * @bytes is a slice of it (see [method@GLib.Bytes.new_from_bytes]). Call
  * [method@Stompest.Parser.next_frame] until it returns %NULL afterwards.
  *
  * Does nothing when the parser has failed.

@@ -269,12 +269,16 @@ test_send_empty_body (void)
   g_autoptr(StompestFrame) empty_body = NULL;
 
   null_body = stompest_commands_send ("/queue/a", NULL, NULL, NULL);
-  assert_frame (null_body, "SEND", "destination", "/queue/a", NULL);
+  assert_frame (null_body, "SEND",
+                "destination", "/queue/a",
+                "content-length", "0",
+                NULL);
   assert_body_empty (null_body);
 
   empty_body = stompest_commands_send ("/queue/a", empty, NULL, "r");
   assert_frame (empty_body, "SEND",
                 "destination", "/queue/a",
+                "content-length", "0",
                 "receipt", "r",
                 NULL);
   assert_body_empty (empty_body);

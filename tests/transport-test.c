@@ -363,7 +363,8 @@ connect_and_wait (StompestTransport  *transport,
 
 /* ---------------------------------------------------------------------
  * A transport written in the test, with only the async pair: the stream
- * reads back the URI it was opened for; URIs holding "fail" fail. It
+ * reads back the URI it was opened for; URIs holding "fail" fail, and
+ * those holding "hang" never complete (until the test releases them). It
  * completes from a timeout source on the thread-default context, so the
  * default connect_sync must iterate its private context to finish.
  * ------------------------------------------------------------------- */
@@ -376,6 +377,7 @@ struct _TestTransport
   GObject parent_instance;
   GMainContext *last_context; /* thread-default context of the last connect */
   guint n_connects;
+  GPtrArray *hung;            /* tasks of "hang" URIs, never completed */
 };
 
 static void test_transport_iface_init (StompestTransportInterface *iface);
@@ -423,6 +425,11 @@ test_transport_connect_async (StompestTransport   *transport,
 
   g_task_set_source_tag (task, test_transport_connect_async);
   g_task_set_task_data (task, g_strdup (uri), g_free);
+  if (strstr (uri, "hang") != NULL)
+    {
+      g_ptr_array_add (self->hung, task);
+      return;
+    }
   g_source_set_callback (source, test_transport_complete, task, g_object_unref);
   g_source_attach (source, g_task_get_context (task));
 }
@@ -444,14 +451,48 @@ test_transport_iface_init (StompestTransportInterface *iface)
   iface->connect_finish = test_transport_connect_finish;
 }
 
+/* Completes the hung tasks in their own (private) contexts, so whatever
+ * waited on them is released and nothing leaks. Each task holds the
+ * transport, so a test must call this before dropping it. */
+static void
+test_transport_release_hung (TestTransport *self)
+{
+  while (self->hung->len > 0)
+    {
+      GTask *task = g_ptr_array_steal_index (self->hung, 0);
+      GMainContext *context = g_main_context_ref (g_task_get_context (task));
+
+      g_main_context_push_thread_default (context);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "released");
+      g_object_unref (task);
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      g_main_context_pop_thread_default (context);
+      g_main_context_unref (context);
+    }
+}
+
+static void
+test_transport_finalize (GObject *object)
+{
+  TestTransport *self = TEST_TRANSPORT (object);
+
+  g_assert_cmpuint (self->hung->len, ==, 0);
+  g_ptr_array_unref (self->hung);
+
+  G_OBJECT_CLASS (test_transport_parent_class)->finalize (object);
+}
+
 static void
 test_transport_class_init (TestTransportClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = test_transport_finalize;
 }
 
 static void
 test_transport_init (TestTransport *self)
 {
+  self->hung = g_ptr_array_new ();
 }
 
 static char *
@@ -702,6 +743,35 @@ test_default_connect_sync (void)
   g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TRANSPORT);
   g_assert_nonnull (strstr (error->message, "test://fail"));
   g_assert_cmpuint (transport->n_connects, ==, 2);
+}
+
+/* A transport that never completes cannot block connect_sync forever: it
+ * gives up a grace period after the timeout, or after a cancellation. */
+static void
+test_default_connect_sync_hung (void)
+{
+  g_autoptr(TestTransport) transport = g_object_new (TEST_TYPE_TRANSPORT, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stream = stompest_transport_connect_sync (STOMPEST_TRANSPORT (transport),
+                                            "test://hang", 100, NULL, &error);
+  g_assert_null (stream);
+  g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "test://hang"));
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancellable);
+  stream = stompest_transport_connect_sync (STOMPEST_TRANSPORT (transport),
+                                            "test://hang-again", 0,
+                                            cancellable, &error);
+  g_assert_null (stream);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (transport->hung->len, ==, 2);
+
+  /* The tasks hold the transport: release them to let it go. */
+  test_transport_release_hung (transport);
 }
 
 /* Built-ins switched off at configure time: compiled as stubs, not
@@ -1500,6 +1570,7 @@ main (int    argc,
   g_test_add_func ("/transport/registry/custom", test_registry_custom);
   g_test_add_func ("/transport/registry/threads", test_registry_threads);
   g_test_add_func ("/transport/default-sync/async-only", test_default_connect_sync);
+  g_test_add_func ("/transport/default-sync/hung-transport", test_default_connect_sync_hung);
   if (!ENABLE_TCP_TRANSPORT || !ENABLE_TLS_TRANSPORT || !ENABLE_UNIX_TRANSPORT)
     g_test_add_func ("/transport/registry/disabled", test_registry_disabled);
   for (i = 0; i < G_N_ELEMENTS (bad_uris); i++)

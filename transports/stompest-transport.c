@@ -34,9 +34,13 @@
  * implement [vfunc@Stompest.Transport.connect_async] and
  * [vfunc@Stompest.Transport.connect_finish]; the default
  * [vfunc@Stompest.Transport.connect_sync] runs that pair on a private main
- * context, so a transport written in Python or JavaScript works with the
- * blocking client too. An implementation should honour `timeout_ms` and the
- * cancellable, and name the URI in its error messages. The callback must
+ * context, so a transport written in Python works with the blocking
+ * client too. GJS cannot implement a virtual function that takes a
+ * callback, so a transport written in JavaScript implements
+ * [vfunc@Stompest.Transport.connect_sync] instead, and serves only the
+ * blocking [class@Stompest.Client]. An implementation should honour
+ * `timeout_ms` and the cancellable, and name the URI in its error
+ * messages. The callback must
  * run in the thread-default main context of the caller of
  * [method@Stompest.Transport.connect_async], as [class@Gio.Task] arranges;
  * the default [vfunc@Stompest.Transport.connect_sync] iterates only that
@@ -108,7 +112,8 @@
  *         task.return_value(open_pipe(uri))   # a Gio.IOStream
  *
  *     def do_connect_finish(self, result):
- *         return result.propagate_value().value
+ *         ok, stream = result.propagate_value()   # raises GLib.Error
+ *         return stream
  *
  * Stompest.Transport.register("pipe", PipeTransport())
  * ```
@@ -118,18 +123,88 @@
 
 G_DEFINE_INTERFACE (StompestTransport, stompest_transport, G_TYPE_OBJECT)
 
+/* The URI for messages: never show a password. */
+static char *
+uri_for_display (const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
+                        NULL);
+  if (parsed == NULL || g_uri_get_password (parsed) == NULL)
+    return g_strdup (uri);
+
+  return g_uri_to_string_partial (parsed, G_URI_HIDE_PASSWORD);
+}
+
+/* How long a transport gets, past its timeout or a cancellation, to
+ * complete its task before the default connect_sync gives up on it. */
+#define SYNC_CONNECT_GRACE_MS 1000
+
+/* Shared by the blocked caller and the completion callback, so a transport
+ * that completes after the caller gave up touches no freed memory. */
+typedef struct
+{
+  GAsyncResult *result;
+  GMainContext *context;
+  gboolean cancelled;
+} SyncConnect;
+
+static void
+sync_connect_free (SyncConnect *sync)
+{
+  g_clear_object (&sync->result);
+}
+
 static void
 sync_connect_done (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  GAsyncResult **result_out = user_data;
+  SyncConnect *sync = user_data;
 
-  *result_out = g_object_ref (result);
+  sync->result = g_object_ref (result);
+  g_atomic_rc_box_release_full (sync, (GDestroyNotify) sync_connect_free);
+}
+
+static void
+sync_connect_cancelled (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  SyncConnect *sync = user_data;
+
+  /* May run in another thread: only flag and wake the waiting one. */
+  g_atomic_int_set (&sync->cancelled, TRUE);
+  g_main_context_wakeup (sync->context);
+}
+
+static gboolean
+sync_connect_expired (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static GSource *
+sync_connect_deadline_new (GMainContext *context,
+                           guint         delay_ms,
+                           gboolean     *expired)
+{
+  GSource *source = g_timeout_source_new (delay_ms);
+
+  g_source_set_callback (source, sync_connect_expired, expired, NULL);
+  g_source_set_static_name (source, "[stompest] connect_sync deadline");
+  g_source_attach (source, context);
+  return source;
 }
 
 /* A private context keeps the caller's main loop (if any) from running
- * while we block, as STYLE point 24 asks of synchronous calls. */
+ * while we block, as STYLE point 24 asks of synchronous calls. The
+ * deadlines guard against a transport (perhaps written in another
+ * language) that ignores timeout_ms or the cancellable: no call may
+ * block forever. */
 static GIOStream *
 stompest_transport_real_connect_sync (StompestTransport  *transport,
                                       const char         *uri,
@@ -138,23 +213,69 @@ stompest_transport_real_connect_sync (StompestTransport  *transport,
                                       GError            **error)
 {
   GMainContext *context = g_main_context_new ();
-  GAsyncResult *result = NULL;
-  GIOStream *stream;
+  SyncConnect *sync = g_atomic_rc_box_new0 (SyncConnect);
+  GSource *deadline = NULL;
+  GSource *grace = NULL;
+  gboolean expired = FALSE;
+  gulong handler = 0;
+  GIOStream *stream = NULL;
 
+  sync->context = context;
   g_main_context_push_thread_default (context);
 
-  stompest_transport_connect_async (transport, uri, timeout_ms, cancellable,
-                                    sync_connect_done, &result);
-  while (result == NULL)
-    g_main_context_iteration (context, TRUE);
+  if (timeout_ms > 0)
+    deadline = sync_connect_deadline_new (context,
+                                          timeout_ms + SYNC_CONNECT_GRACE_MS,
+                                          &expired);
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable,
+                                     G_CALLBACK (sync_connect_cancelled),
+                                     sync, NULL);
 
-  stream = stompest_transport_connect_finish (transport, result, error);
-  g_object_unref (result);
+  stompest_transport_connect_async (transport, uri, timeout_ms, cancellable,
+                                    sync_connect_done,
+                                    g_atomic_rc_box_acquire (sync));
+  while (sync->result == NULL && !expired)
+    {
+      if (grace == NULL && g_atomic_int_get (&sync->cancelled))
+        grace = sync_connect_deadline_new (context, SYNC_CONNECT_GRACE_MS,
+                                           &expired);
+      g_main_context_iteration (context, TRUE);
+    }
+
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  if (deadline != NULL)
+    g_source_destroy (deadline);
+  if (grace != NULL)
+    g_source_destroy (grace);
+  g_clear_pointer (&deadline, g_source_unref);
+  g_clear_pointer (&grace, g_source_unref);
+
+  if (sync->result != NULL)
+    {
+      stream = stompest_transport_connect_finish (transport, sync->result,
+                                                  error);
+    }
+  else
+    {
+      g_autofree char *display = uri_for_display (uri);
+
+      if (g_atomic_int_get (&sync->cancelled))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                     "Connecting to %s was cancelled, and the transport did not stop",
+                     display);
+      else
+        g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT,
+                     "Connecting to %s timed out after %u ms: the transport did not complete",
+                     display, timeout_ms);
+    }
 
   /* Let sources the connect left behind release what they hold. */
   while (g_main_context_iteration (context, FALSE))
     ;
   g_main_context_pop_thread_default (context);
+  g_atomic_rc_box_release_full (sync, (GDestroyNotify) sync_connect_free);
   g_main_context_unref (context);
 
   return stream;
@@ -276,20 +397,6 @@ stompest_transport_connect_sync (StompestTransport  *transport,
   g_return_val_if_fail (iface->connect_sync != NULL, NULL);
 
   return iface->connect_sync (transport, uri, timeout_ms, cancellable, error);
-}
-
-/* The URI for messages: never show a password. */
-static char *
-uri_for_display (const char *uri)
-{
-  g_autoptr(GUri) parsed = NULL;
-
-  parsed = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
-                        NULL);
-  if (parsed == NULL || g_uri_get_password (parsed) == NULL)
-    return g_strdup (uri);
-
-  return g_uri_to_string_partial (parsed, G_URI_HIDE_PASSWORD);
 }
 
 /* Registry */
