@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "stompest-protocol.h"
+#include "stompest-protocol-private.h"
 #include "stompest-commands.h"
 #include "stompest-enum-types.h"
 #include "stompest-error.h"
@@ -1264,6 +1264,23 @@ stompest_protocol_unsubscribe (StompestProtocol  *protocol,
   remove_subscription (protocol, sub);
   add_receipt (protocol, receipt);
   return frame;
+}
+
+gboolean
+stompest_protocol_forget_subscription (StompestProtocol *protocol,
+                                       const char       *token)
+{
+  Subscription *sub;
+
+  g_return_val_if_fail (STOMPEST_IS_PROTOCOL (protocol), FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  sub = g_hash_table_lookup (protocol->subscriptions_by_token, token);
+  if (sub == NULL)
+    return FALSE;
+
+  remove_subscription (protocol, sub);
+  return TRUE;
 }
 
 typedef StompestFrame *(*AcknowledgementBuilder) (StompestFrame    *message,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "test-utils.h"
+#include "stompest-protocol-private.h"
 
 /* Builders of the broker's frames, by hand. */
 
@@ -764,6 +765,31 @@ test_replay_forced_close (void)
   g_assert_cmpuint (stompest_protocol_get_n_subscriptions (protocol), ==, 3);
 }
 
+/* A subscription the broker refused is forgotten: not replayed, and its
+ * token is free again. */
+static void
+test_replay_forgotten (void)
+{
+  g_autoptr(StompestProtocol) protocol = connected_protocol (STOMPEST_VERSION_STOMP_1_2);
+  g_autoptr(StompestFrame) a = subscribe_or_die (protocol, "/queue/a", "s-a", NULL);
+  g_autoptr(StompestFrame) bad = subscribe_or_die (protocol, "/queue/a/b", "s-bad", NULL);
+  g_autoptr(StompestFrame) again = NULL;
+  g_autoptr(GPtrArray) replayed = NULL;
+
+  g_assert_true (stompest_protocol_forget_subscription (protocol, "s-bad"));
+  g_assert_false (stompest_protocol_forget_subscription (protocol, "s-bad"));
+  g_assert_cmpuint (stompest_protocol_get_n_subscriptions (protocol), ==, 1);
+
+  stompest_protocol_close (protocol, FALSE);
+  reconnect (protocol);
+  replayed = stompest_protocol_replay (protocol);
+  g_assert_cmpuint (replayed->len, ==, 1);
+  assert_frames_equal (g_ptr_array_index (replayed, 0), a);
+
+  again = subscribe_or_die (protocol, "/queue/c", "s-bad", NULL);
+  g_assert_cmpuint (stompest_protocol_get_n_subscriptions (protocol), ==, 2);
+}
+
 /* Twice in a row: a second loss replays the same frames again. */
 static void
 test_replay_twice (void)
@@ -1286,6 +1312,7 @@ main (int   argc,
 
   g_test_add_func ("/protocol/replay/forced-close", test_replay_forced_close);
   g_test_add_func ("/protocol/replay/twice", test_replay_twice);
+  g_test_add_func ("/protocol/replay/forgotten", test_replay_forgotten);
   g_test_add_func ("/protocol/replay/only-kept", test_replay_only_kept);
   g_test_add_func ("/protocol/replay/after-refused-attempt", test_replay_after_refused_attempt);
   g_test_add_func ("/protocol/replay/none-after-flush", test_replay_none_after_flush);
