@@ -11,6 +11,9 @@
 #   --no-valgrind  skip the run of the unit suite under valgrind
 #   --keep-build   reuse the existing build directories instead of wiping them
 #
+# FUZZ_SECONDS (default 20) is how long each libFuzzer target runs when
+# clang and libFuzzer are present; tests/fuzzing/README.md has the long run.
+#
 # Steps: install missing Debian packages (scripts/install-deps.sh); set up and
 # build build/ (or $BUILD_DIR) while throwaway certificates are made and the
 # brokers boot in a temporary directory; run `meson test` on all suites, then
@@ -47,6 +50,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_DIR=${BUILD_DIR:-build}
 ASAN_DIR=${ASAN_DIR:-build-asan}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 BROKERCTL=$ROOT/tests/brokers/brokerctl.sh
 T0=$SECONDS
 
@@ -166,6 +170,22 @@ if [ $valgrind -eq 1 ]; then
   run_meson_test valgrind "$BUILD_DIR/meson-logs/testlog-valgrind.json" \
     -C "$BUILD_DIR" --setup=valgrind --suite unit --print-errorlogs
 fi
+# Each fuzz target for a short, bounded time; a crash becomes a corpus file
+# and a failure here. One result line per target joins the summary.
+fuzz_log=$BUILD_DIR/meson-logs/fuzzing.json
+: > "$fuzz_log"
+if tests/fuzzing/run-fuzzers.sh --available; then
+  for target in fuzz-parser fuzz-roundtrip fuzz-failover; do
+    result=OK
+    FUZZ_BUILD_DIR=build-fuzz tests/fuzzing/run-fuzzers.sh "$FUZZ_SECONDS" "$target" ||
+      { result=FAIL; status=1; log "$target found a crash (reproducer copied into tests/fuzzing/corpus/$target/)"; }
+    printf '{"name": "%s", "result": "%s"}\n' "$target" "$result" >> "$fuzz_log"
+  done
+else
+  log "clang/libFuzzer not found: fuzzing skipped (the corpus replay ran above)"
+fi
+logs+=("fuzzing=$fuzz_log")
+
 if [ $full -eq 1 ]; then
   log "building with ASan+UBSan (gcc) in $ASAN_DIR"
   t=$SECONDS

@@ -140,26 +140,41 @@ static const FailoverOption failover_options[] = {
   { "priorityBackup", OPTION_BOOLEAN, G_STRUCT_OFFSET (StompestFailover, priority_backup) },
 };
 
-/* Error texts quote broker URIs, so hide the password of a userinfo
- * (`scheme://user:secret@host`) even when the URI does not parse. */
+/* Error texts quote broker URIs and options, even ones that do not
+ * parse: hide the password of every userinfo (`scheme://user:secret@host`)
+ * in TEXT. An authority ends at a URI delimiter, a list separator, a
+ * parenthesis, a quote or a space: anything else, however odd, may be part
+ * of a mistyped userinfo. */
 static char *
-redact_uri (const char *text)
+redact_passwords (const char *text)
 {
-  const char *authority, *end, *at, *colon;
+  GString *out = g_string_new (NULL);
+  const char *p = text;
+  const char *authority;
 
-  authority = strstr (text, "://");
-  if (authority == NULL)
-    return g_strdup (text);
-  authority += 3;
-  end = authority + strcspn (authority, "/?#");
-  at = g_strrstr_len (authority, end - authority, "@");
-  if (at == NULL)
-    return g_strdup (text);
-  colon = memchr (authority, ':', at - authority);
-  if (colon == NULL)
-    return g_strdup (text);
+  while ((authority = strstr (p, "://")) != NULL)
+    {
+      const char *end, *at, *colon;
 
-  return g_strdup_printf ("%.*s***%s", (int) (colon + 1 - text), text, at);
+      authority += 3;
+      end = authority + strcspn (authority, "/?#,()' ");
+      at = g_strrstr_len (authority, end - authority, "@");
+      colon = at != NULL ? memchr (authority, ':', at - authority) : NULL;
+      if (colon == NULL)
+        {
+          /* Scan on from here: the next "://" may start inside this
+           * authority, as in "tcp://a:1;tcp://u:p@b". */
+          g_string_append_len (out, p, authority - p);
+          p = authority;
+          continue;
+        }
+      g_string_append_len (out, p, colon + 1 - p);
+      g_string_append (out, "***");
+      p = at;
+    }
+  g_string_append (out, p);
+
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
@@ -168,11 +183,9 @@ set_broker_error (GError     **error,
                   gsize        position,
                   const char  *reason)
 {
-  g_autofree char *quoted = redact_uri (text);
-
   g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_URI,
                "Invalid broker URI '%s' at position %" G_GSIZE_FORMAT ": %s",
-               quoted, position, reason);
+               text, position, reason);
   return FALSE;
 }
 
@@ -284,6 +297,11 @@ normalise_broker_uri (const char  *text,
   if (g_str_equal (scheme, "failover"))
     return set_broker_error (error, text, position,
                              "a failover URI cannot be nested"), NULL;
+  /* Such a path (e.g. from "x:/.//a" after dot segments are removed)
+   * would read back as a host: GUri refuses to write it. */
+  if (g_uri_get_host (uri) == NULL && g_str_has_prefix (g_uri_get_path (uri), "//"))
+    return set_broker_error (error, text, position,
+                             "without a host, the path cannot start with //"), NULL;
 
   return g_uri_to_string (uri);
 }
@@ -646,6 +664,7 @@ stompest_failover_initable_init (GInitable     *initable,
                                  GError       **error)
 {
   StompestFailover *self = STOMPEST_FAILOVER (initable);
+  g_autoptr(GError) local_error = NULL;
 
   if (self->brokers != NULL)
     return TRUE;
@@ -657,7 +676,17 @@ stompest_failover_initable_init (GInitable     *initable,
       return FALSE;
     }
 
-  return parse_uri (self, self->uri, error);
+  if (!parse_uri (self, self->uri, &local_error))
+    {
+      /* One place hides passwords, whatever part of the URI the error
+       * quotes. */
+      g_autofree char *message = redact_passwords (local_error->message);
+
+      g_set_error_literal (error, local_error->domain, local_error->code,
+                           message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void

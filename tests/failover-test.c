@@ -463,6 +463,11 @@ static const BadUri bad_uris[] = {
   { "tcp://a:1#x", { "'tcp://a:1#x'", "no query or fragment" } },
   { "tcp://guest:s3cr3t@a:1", { "login or passcode", "position 0", "'tcp://guest:***@a:1'" }, "s3cr3t" },
   { "failover:(tcp://a:1,tcp://guest:s3cr3t@b:x)", { "position 20", "'tcp://guest:***@b:x'" }, "s3cr3t" },
+  /* Found by fuzz-failover: a path GUri cannot write back. */
+  { "x:/.//a", { "'x:/.//a'", "cannot start with //" } },
+  /* Found by fuzz-failover: a second URI inside a malformed entry. */
+  { "failover:(tcp://a:1;tcp://guest:s3cr3t@b:2)", { "tcp://guest:***@b:2" }, "s3cr3t" },
+  { "failover:(tcp://a:1 tcp://guest:s3cr3t@b:2)", { "tcp://guest:***@b:2" }, "s3cr3t" },
   { "unix://host/run/s.sock", { "'unix://host/run/s.sock'", "takes no host" } },
   { "unix://:1/run/s.sock", { "takes no host or port" } },
   { "unix:run/s.sock", { "'unix:run/s.sock'", "must be absolute" } },
