@@ -745,6 +745,79 @@ test_default_connect_sync (void)
   g_assert_cmpuint (transport->n_connects, ==, 2);
 }
 
+/* A transport with only connect_sync (all GJS can implement) serves the
+ * blocking path; the async one fails at once instead of hanging. */
+#define SYNC_ONLY_TYPE_TRANSPORT (sync_only_transport_get_type ())
+G_DECLARE_FINAL_TYPE (SyncOnlyTransport, sync_only_transport, SYNC_ONLY, TRANSPORT, GObject)
+
+struct _SyncOnlyTransport
+{
+  GObject parent_instance;
+};
+
+static GIOStream *
+sync_only_transport_connect_sync (StompestTransport  *transport,
+                                  const char         *uri,
+                                  guint               timeout_ms,
+                                  GCancellable       *cancellable,
+                                  GError            **error)
+{
+  g_autoptr(GInputStream) in = g_memory_input_stream_new_from_data (g_strdup (uri), -1, g_free);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  return g_simple_io_stream_new (in, out);
+}
+
+static void
+sync_only_transport_iface_init (StompestTransportInterface *iface)
+{
+  iface->connect_async = NULL;
+  iface->connect_finish = NULL;
+  iface->connect_sync = sync_only_transport_connect_sync;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SyncOnlyTransport, sync_only_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (STOMPEST_TYPE_TRANSPORT,
+                                                      sync_only_transport_iface_init))
+
+static void
+sync_only_transport_class_init (SyncOnlyTransportClass *klass)
+{
+}
+
+static void
+sync_only_transport_init (SyncOnlyTransport *self)
+{
+}
+
+static void
+test_sync_only_transport (void)
+{
+  g_autoptr(SyncOnlyTransport) transport = g_object_new (SYNC_ONLY_TYPE_TRANSPORT, NULL);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  stream = stompest_transport_connect_sync (STOMPEST_TRANSPORT (transport),
+                                            "sync://a", 1000, NULL, &error);
+  g_assert_no_error (error);
+  text = read_stream_text (stream);
+  g_assert_cmpstr (text, ==, "sync://a");
+  g_clear_object (&stream);
+
+  stompest_transport_connect_async (STOMPEST_TRANSPORT (transport), "sync://b",
+                                    1000, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  stream = stompest_transport_connect_finish (STOMPEST_TRANSPORT (transport),
+                                              result, &error);
+  g_assert_null (stream);
+  g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TRANSPORT);
+  g_assert_nonnull (strstr (error->message, "sync://b"));
+  g_assert_nonnull (strstr (error->message, "connect_async"));
+}
+
 /* A transport that never completes cannot block connect_sync forever: it
  * gives up a grace period after the timeout, or after a cancellation. */
 static void
@@ -1328,6 +1401,38 @@ test_tls_database (void)
   assert_round_trip (stream);
 }
 
+/* A TLS session opened with a trusted CA must not let a later connect to
+ * the same server through without verification: glib-networking resumes
+ * sessions by address, whatever the database. */
+static void
+test_tls_no_trust_by_resumption (void)
+{
+  g_autoptr(TestServer) server = NULL;
+  g_autoptr(StompestTlsTransport) trusting = stompest_tls_transport_new ();
+  g_autoptr(StompestTlsTransport) system = stompest_tls_transport_new ();
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = NULL;
+
+  if (!tls_available ())
+    return;
+
+  server = tls_server_new ("server");
+  ca = cert_path ("ca.pem");
+  stompest_tls_transport_set_ca_file (trusting, ca);
+  for (guint i = 0; i < 2; i++)
+    {
+      stream = tls_connect (trusting, "tls", "localhost", server, &error);
+      g_assert_no_error (error);
+      assert_round_trip (stream);
+      g_clear_object (&stream);
+    }
+
+  stream = tls_connect (system, "tls", "localhost", server, &error);
+  g_assert_null (stream);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+}
+
 static void
 test_tls_system_trust (void)
 {
@@ -1571,6 +1676,7 @@ main (int    argc,
   g_test_add_func ("/transport/registry/threads", test_registry_threads);
   g_test_add_func ("/transport/default-sync/async-only", test_default_connect_sync);
   g_test_add_func ("/transport/default-sync/hung-transport", test_default_connect_sync_hung);
+  g_test_add_func ("/transport/sync-only", test_sync_only_transport);
   if (!ENABLE_TCP_TRANSPORT || !ENABLE_TLS_TRANSPORT || !ENABLE_UNIX_TRANSPORT)
     g_test_add_func ("/transport/registry/disabled", test_registry_disabled);
   for (i = 0; i < G_N_ELEMENTS (bad_uris); i++)
@@ -1599,6 +1705,7 @@ main (int    argc,
       g_test_add_func ("/transport/tls/ca-file-missing", test_tls_ca_file_missing);
       g_test_add_func ("/transport/tls/database", test_tls_database);
       g_test_add_func ("/transport/tls/system-trust", test_tls_system_trust);
+      g_test_add_func ("/transport/tls/no-trust-by-resumption", test_tls_no_trust_by_resumption);
       g_test_add_func ("/transport/tls/wrong-host", test_tls_wrong_host);
       g_test_add_func ("/transport/tls/accept-invalid", test_tls_accept_invalid);
       g_test_add_func ("/transport/tls/client-certificate", test_tls_client_certificate);

@@ -111,18 +111,94 @@ accept_invalid_certificate (GTlsConnection       *connection,
   return TRUE;
 }
 
+typedef struct
+{
+  GTask *task;
+  GIOStream *tls;
+} PeerCheck;
+
+static void
+tls_peer_verified (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  PeerCheck *check = user_data;
+  GTlsCertificateFlags flags;
+  GError *error = NULL;
+
+  flags = g_tls_database_verify_chain_finish (G_TLS_DATABASE (source), result, &error);
+  if (error == NULL && flags != 0)
+    error = g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                         "Unacceptable TLS certificate (verification flags 0x%x)",
+                         flags);
+
+  if (error != NULL)
+    stompest_transport_task_return_error (check->task, error);
+  else
+    stompest_transport_task_return_stream (check->task, g_steal_pointer (&check->tls));
+
+  g_clear_object (&check->tls);
+  g_object_unref (check->task);
+  g_free (check);
+}
+
+/* glib-networking resumes TLS sessions by server address alone, and a
+ * resumed handshake verifies no certificate: a session opened with one
+ * trust database would pass under another (seen with ActiveMQ). So the
+ * peer's chain is checked again against this connect's database. */
+static void
+tls_verify_peer (GTask          *task,
+                 GTlsConnection *tls)
+{
+  TlsSettings *settings = stompest_transport_task_get_impl_data (task);
+  GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tls);
+  GTlsDatabase *database = g_tls_connection_get_database (tls);
+  PeerCheck *check;
+
+  if (peer == NULL || database == NULL)
+    {
+      stompest_transport_task_return_error (task,
+        g_error_new_literal (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                             peer == NULL ? "The server sent no TLS certificate"
+                                          : "No TLS database to verify the server with"));
+      g_object_unref (task);
+      return;
+    }
+
+  check = g_new0 (PeerCheck, 1);
+  check->task = task;
+  check->tls = G_IO_STREAM (g_object_ref (tls));
+  g_tls_database_verify_chain_async (database, peer,
+                                     G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                     settings->address, settings->interaction,
+                                     G_TLS_DATABASE_VERIFY_NONE,
+                                     stompest_transport_task_get_cancellable (task),
+                                     tls_peer_verified, check);
+}
+
 static void
 tls_handshake_done (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
+  TlsSettings *settings = stompest_transport_task_get_impl_data (task);
   GError *error = NULL;
 
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
-    stompest_transport_task_return_error (task, error);
+    {
+      stompest_transport_task_return_error (task, error);
+      g_object_unref (task);
+    }
+  else if (!settings->accept_invalid_certificates)
+    {
+      tls_verify_peer (task, G_TLS_CONNECTION (source));
+    }
   else
-    stompest_transport_task_return_stream (task, G_IO_STREAM (g_object_ref (source)));
+    {
+      stompest_transport_task_return_stream (task, G_IO_STREAM (g_object_ref (source)));
+      g_object_unref (task);
+    }
 }
 
 static void

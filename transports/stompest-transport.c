@@ -319,7 +319,19 @@ stompest_transport_connect_async (StompestTransport   *transport,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   iface = STOMPEST_TRANSPORT_GET_IFACE (transport);
-  g_return_if_fail (iface->connect_async != NULL);
+  if (iface->connect_async == NULL)
+    {
+      /* E.g. a GJS transport: it can only implement connect_sync. */
+      g_autofree char *display = uri_for_display (uri);
+
+      g_task_report_new_error (transport, callback, user_data,
+                               stompest_transport_connect_async,
+                               STOMPEST_ERROR, STOMPEST_ERROR_TRANSPORT,
+                               "Cannot connect to %s: %s implements no connect_async, "
+                               "so it serves only blocking clients",
+                               display, G_OBJECT_TYPE_NAME (transport));
+      return;
+    }
 
   iface->connect_async (transport, uri, timeout_ms, cancellable, callback,
                         user_data);
@@ -353,6 +365,9 @@ stompest_transport_connect_finish (StompestTransport  *transport,
   g_return_val_if_fail (STOMPEST_IS_TRANSPORT (transport), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_async_result_is_tagged (result, stompest_transport_connect_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
 
   iface = STOMPEST_TRANSPORT_GET_IFACE (transport);
   g_return_val_if_fail (iface->connect_finish != NULL, NULL);
