@@ -2,16 +2,15 @@
 #include "config.h"
 
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "stompest-client.h"
 #include "stompest-commands.h"
+#include "stompest-connection-private.h"
 #include "stompest-enum-types.h"
 #include "stompest-error.h"
 #include "stompest-failover.h"
-#include "stompest-frame-private.h"
-#include "stompest-protocol.h"
+#include "stompest-protocol-private.h"
 
 /**
  * StompestClient:
@@ -117,12 +116,6 @@
  * Since: 0.1
  */
 
-/* Reads go straight into a buffer of this size that becomes the GBytes
- * the parser slices bodies from. */
-#define READ_CHUNK 65536
-
-#define PASSCODE_MASK "********"
-
 #define DEFAULT_VIRTUAL_HOST "/"
 #define DEFAULT_CONNECT_TIMEOUT 10000
 #define DEFAULT_CONNECTED_TIMEOUT 10000
@@ -189,20 +182,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Helpers for the property setters. */
-
 static void
 set_string (StompestClient  *self,
             char           **field,
             const char      *value,
             GParamSpec      *pspec)
 {
-  if (g_strcmp0 (*field, value) == 0)
-    return;
-
-  g_free (*field);
-  *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+  stompest_connection_set_string (G_OBJECT (self), field, value, pspec);
 }
 
 static void
@@ -211,11 +197,7 @@ set_uint (StompestClient *self,
           guint           value,
           GParamSpec     *pspec)
 {
-  if (*field == value)
-    return;
-
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+  stompest_connection_set_uint (G_OBJECT (self), field, value, pspec);
 }
 
 /* Connection state. */
@@ -279,8 +261,7 @@ client_lost (StompestClient  *self,
              GError         **error,
              const char      *reason)
 {
-  g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST,
-               "Lost the connection to %s: %s", self->broker_uri, reason);
+  g_propagate_error (error, stompest_connection_lost_error (self->broker_uri, reason));
   client_drop (self, FALSE);
   return FALSE;
 }
@@ -292,12 +273,10 @@ client_server_error (StompestClient  *self,
                      StompestFrame   *frame,
                      GError         **error)
 {
-  g_autofree char *text = stompest_commands_read_error (frame);
-
   g_clear_pointer (&self->error_frame, stompest_frame_unref);
   self->error_frame = frame;
-  g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_SERVER_ERROR,
-               "Broker %s sent an ERROR frame: %s", self->broker_uri, text);
+  g_propagate_error (error, stompest_connection_server_error (self->broker_uri,
+                                                              self->passcode, frame));
   client_drop (self, FALSE);
   return FALSE;
 }
@@ -339,22 +318,11 @@ earliest (gint64 a,
   return MIN (a, b);
 }
 
-/* Masks the passcode in TEXT: a broker may echo the CONNECT frame in its
- * ERROR, which then shows in traces and error messages. */
 static void
 client_scrub (StompestClient  *self,
               char           **text)
 {
-  GString *scrubbed;
-
-  if (self->passcode == NULL || *self->passcode == '\0' ||
-      strstr (*text, self->passcode) == NULL)
-    return;
-
-  scrubbed = g_string_new (*text);
-  g_string_replace (scrubbed, self->passcode, PASSCODE_MASK, 0);
-  g_free (*text);
-  *text = g_string_free (scrubbed, FALSE);
+  stompest_connection_scrub (self->passcode, text);
 }
 
 static void
@@ -362,14 +330,7 @@ client_trace (StompestClient *self,
               const char     *direction,
               StompestFrame  *frame)
 {
-  g_autofree char *text = NULL;
-
-  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
-    return;
-
-  text = stompest_frame_to_string (frame);
-  client_scrub (self, &text);
-  g_debug ("%s %s %s", self->broker_uri, direction, text);
+  stompest_connection_trace (self->passcode, self->broker_uri, direction, frame);
 }
 
 /* Waiting. Every wait iterates the private context until one of its
@@ -478,18 +439,10 @@ client_read_available (StompestClient  *self,
   gssize n;
 
   *got = FALSE;
-  if (self->read_buffer == NULL)
-    self->read_buffer = g_malloc (READ_CHUNK);
-  n = g_pollable_input_stream_read_nonblocking (self->input, self->read_buffer,
-                                                READ_CHUNK, NULL, &local_error);
+  n = stompest_connection_read (self->input, self->parser, &self->read_buffer, &local_error);
   if (n > 0)
     {
-      /* Shrunk in place: the parser keeps slices of it. */
-      g_autoptr(GBytes) bytes = g_bytes_new_take (g_realloc (self->read_buffer, n), n);
-
-      self->read_buffer = NULL;
       stompest_protocol_received (self->protocol, g_get_monotonic_time ());
-      stompest_parser_feed_bytes (self->parser, bytes);
       *got = TRUE;
       return TRUE;
     }
@@ -521,10 +474,7 @@ client_check_peer (StompestClient  *self,
   if (!stompest_protocol_is_peer_silent (self->protocol, now))
     return TRUE;
 
-  reason = g_strdup_printf ("nothing received for %" G_GINT64_FORMAT " ms, "
-                            "though heart-beats were due every %u ms",
-                            (now - stompest_protocol_get_last_received (self->protocol)) / 1000,
-                            stompest_protocol_get_receive_period (self->protocol));
+  reason = stompest_connection_silence_reason (self->protocol, now);
   return client_lost (self, error, reason);
 }
 
@@ -613,32 +563,16 @@ client_write_frame (StompestClient  *self,
                     GError         **error)
 {
   GOutputVector vectors[3];
-  gsize n_vectors = 0;
-  GBytes *body = stompest_frame_get_body (frame);
-  StompestCompileFlags flags = STOMPEST_COMPILE_FLAGS_NONE;
+  gsize n_vectors;
 
   if (!client_check_stream (self, error))
     return FALSE;
 
-  /* content-length on every SEND: bodies with NULs survive, and brokers
-   * read them faster. */
-  if (strcmp (stompest_frame_get_command (frame), "SEND") == 0)
-    flags = STOMPEST_COMPILE_FLAGS_CONTENT_LENGTH;
-
-  g_byte_array_set_size (self->head, 0);
-  if (!stompest_frame_compile_head (frame, stompest_protocol_get_version (self->protocol),
-                                    flags, self->head, error))
+  n_vectors = stompest_connection_frame_vectors (frame,
+                                                 stompest_protocol_get_version (self->protocol),
+                                                 self->head, vectors, error);
+  if (n_vectors == 0)
     return FALSE;
-
-  vectors[n_vectors].buffer = self->head->data;
-  vectors[n_vectors++].size = self->head->len;
-  if (body != NULL && g_bytes_get_size (body) > 0)
-    {
-      vectors[n_vectors].buffer = g_bytes_get_data (body, &vectors[n_vectors].size);
-      n_vectors++;
-    }
-  vectors[n_vectors].buffer = "";
-  vectors[n_vectors++].size = 1;
 
   client_trace (self, ">", frame);
   return client_write (self, vectors, n_vectors, cancellable, error);
@@ -738,9 +672,9 @@ client_next_frame (StompestClient  *self,
         }
       if (parse_error != NULL)
         {
-          g_set_error (error, STOMPEST_ERROR, parse_error->code,
-                       "Broker %s sent a malformed frame: %s",
-                       self->broker_uri, parse_error->message);
+          g_propagate_error (error, stompest_connection_malformed_error (self->broker_uri,
+                                                                         self->passcode,
+                                                                         parse_error));
           client_drop (self, FALSE);
           return NULL;
         }
@@ -831,15 +765,7 @@ client_lookup_transport (StompestClient  *self,
                          const char      *broker,
                          GError         **error)
 {
-  const char *scheme = g_uri_peek_scheme (broker);
-  StompestTransport *transport = NULL;
-
-  if (scheme != NULL)
-    transport = g_hash_table_lookup (self->transports, scheme);
-  if (transport != NULL)
-    return g_object_ref (transport);
-
-  return stompest_transport_lookup_for_uri (broker, error);
+  return stompest_connection_transports_lookup (self->transports, broker, error);
 }
 
 static gboolean
@@ -945,11 +871,7 @@ client_try_broker (StompestClient  *self,
     }
 
   stompest_parser_set_version (self->parser, stompest_protocol_get_version (self->protocol));
-  g_debug ("Connected to %s: STOMP %s, server “%s”, heart-beats %u/%u ms",
-           broker, stompest_version_to_string (stompest_protocol_get_version (self->protocol)),
-           stompest_protocol_get_server (self->protocol),
-           stompest_protocol_get_send_period (self->protocol),
-           stompest_protocol_get_receive_period (self->protocol));
+  stompest_connection_log_connected (broker, self->protocol);
   client_notify_session (self);
 
   return client_replay (self, cancellable, error);
@@ -1058,9 +980,7 @@ stompest_client_connect_sync (StompestClient  *client,
 
       client_scrub (client, &attempt_error->message);
       g_debug ("Could not connect to %s: %s", broker, attempt_error->message);
-      if (g_error_matches (attempt_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (attempt_error, STOMPEST_ERROR, STOMPEST_ERROR_SERVER_ERROR) ||
-          g_error_matches (attempt_error, STOMPEST_ERROR, STOMPEST_ERROR_UNSUPPORTED_VERSION))
+      if (stompest_connection_error_is_final (attempt_error))
         {
           g_propagate_error (error, g_steal_pointer (&attempt_error));
           return FALSE;
@@ -1072,9 +992,7 @@ stompest_client_connect_sync (StompestClient  *client,
 
   if (last_error != NULL)
     {
-      if (stompest_failover_get_is_failover (client->failover))
-        g_prefix_error (&last_error, "Gave up on %s after %u attempt(s); last error: ",
-                        client->uri, attempts);
+      stompest_connection_prefix_give_up (&last_error, client->failover, client->uri, attempts);
       g_propagate_error (error, g_steal_pointer (&last_error));
     }
   return FALSE;
@@ -1150,42 +1068,6 @@ stompest_client_close (StompestClient *client)
   client_drop (client, FALSE);
 }
 
-static int
-compare_names (const void *a,
-               const void *b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* Adds HEADERS (sorted by name, for a stable wire order) to FRAME, except
- * those named in SKIP. */
-static void
-add_headers (StompestFrame      *frame,
-             GHashTable         *headers,
-             const char * const *skip)
-{
-  g_autofree const char **names = NULL;
-  guint n_names;
-
-  if (headers == NULL)
-    return;
-
-  names = (const char **) g_hash_table_get_keys_as_array (headers, &n_names);
-  qsort (names, n_names, sizeof (char *), compare_names);
-  for (guint i = 0; i < n_names; i++)
-    {
-      if (!g_strv_contains (skip, names[i]))
-        stompest_frame_add_header (frame, names[i], g_hash_table_lookup (headers, names[i]));
-    }
-}
-
-static const char *
-lookup_header (GHashTable *headers,
-               const char *name)
-{
-  return headers != NULL ? g_hash_table_lookup (headers, name) : NULL;
-}
-
 /**
  * stompest_client_send:
  * @client: a client
@@ -1227,7 +1109,7 @@ stompest_client_send (StompestClient  *client,
                       GError         **error)
 {
   static const char * const skip[] = { "destination", "content-length", "transaction", "receipt", NULL };
-  const char *receipt = lookup_header (headers, "receipt");
+  const char *receipt = stompest_connection_lookup_header (headers, "receipt");
   StompestFrame *frame;
 
   g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
@@ -1239,10 +1121,10 @@ stompest_client_send (StompestClient  *client,
     return FALSE;
 
   frame = stompest_protocol_send (client->protocol, destination, body,
-                                  lookup_header (headers, "transaction"),
+                                  stompest_connection_lookup_header (headers, "transaction"),
                                   receipt, error);
   if (frame != NULL)
-    add_headers (frame, headers, skip);
+    stompest_connection_add_headers (frame, headers, skip);
   return client_command (client, frame, receipt, cancellable, error);
 }
 
@@ -1304,8 +1186,8 @@ stompest_client_send_frame (StompestClient  *client,
  * when already subscribed with that id, %STOMPEST_ERROR_CONNECTION_LOST,
  * %STOMPEST_ERROR_TIMEOUT, %STOMPEST_ERROR_SERVER_ERROR) and %G_IO_ERROR.
  *
- * Returns: (transfer full) (nullable): the token that names the
- *   subscription, for [method@Stompest.Client.unsubscribe]; %NULL on error
+ * Returns: (transfer full): the token that names the subscription, for
+ *   [method@Stompest.Client.unsubscribe]; %NULL on error
  *
  * Since: 0.1
  */
@@ -1318,7 +1200,7 @@ stompest_client_subscribe (StompestClient   *client,
                            GError          **error)
 {
   static const char * const skip[] = { "destination", "id", "ack", "receipt", NULL };
-  const char *receipt = lookup_header (headers, "receipt");
+  const char *receipt = stompest_connection_lookup_header (headers, "receipt");
   g_autofree char *token = NULL;
   StompestFrame *frame;
 
@@ -1331,13 +1213,19 @@ stompest_client_subscribe (StompestClient   *client,
     return NULL;
 
   frame = stompest_protocol_subscribe (client->protocol, destination,
-                                       lookup_header (headers, "id"), ack_mode,
+                                       stompest_connection_lookup_header (headers, "id"), ack_mode,
                                        receipt, &token, error);
   /* The protocol keeps this frame for replay, extra headers included. */
   if (frame != NULL)
-    add_headers (frame, headers, skip);
+    stompest_connection_add_headers (frame, headers, skip);
   if (!client_command (client, frame, receipt, cancellable, error))
-    return NULL;
+    {
+      /* Refused or never confirmed: replaying it would fail every later
+       * connect, and the caller has no token to unsubscribe with. */
+      if (token != NULL)
+        stompest_protocol_forget_subscription (client->protocol, token);
+      return NULL;
+    }
 
   return g_steal_pointer (&token);
 }
@@ -1741,18 +1629,11 @@ stompest_client_set_transport (StompestClient    *client,
                                const char        *scheme,
                                StompestTransport *transport)
 {
-  g_autofree char *lower = NULL;
-
   g_return_if_fail (STOMPEST_IS_CLIENT (client));
   g_return_if_fail (scheme != NULL);
   g_return_if_fail (transport == NULL || STOMPEST_IS_TRANSPORT (transport));
 
-  lower = g_ascii_strdown (scheme, -1);
-  if (transport != NULL)
-    g_hash_table_replace (client->transports, (gpointer) g_intern_string (lower),
-                          g_object_ref (transport));
-  else
-    g_hash_table_remove (client->transports, g_intern_string (lower));
+  stompest_connection_transports_set (client->transports, scheme, transport);
 }
 
 /* Properties. */
@@ -2740,7 +2621,7 @@ stompest_client_init (StompestClient *self)
   self->connected_timeout = DEFAULT_CONNECTED_TIMEOUT;
   self->receipt_timeout = DEFAULT_RECEIPT_TIMEOUT;
   self->disconnect_timeout = DEFAULT_DISCONNECT_TIMEOUT;
-  self->transports = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->transports = stompest_connection_transports_new ();
   self->protocol = stompest_protocol_new (self->max_version);
   self->parser = stompest_parser_new ();
   self->context = g_main_context_new ();

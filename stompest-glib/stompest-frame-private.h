@@ -25,21 +25,27 @@ gboolean stompest_frame_command_allows_body (const char      *command,
  * that STOMP defines, for the LEN bytes at COMMAND (no NUL needed), or NULL
  * when those bytes name no known command. Lock-free after the first call,
  * so the parser can use it per frame and pass the result to
- * stompest_frame_new_take(). */
+ * stompest_frame_new_parsed(). */
 const char *stompest_frame_intern_command (const char *command,
                                            gsize       len);
 
-/* Builds a sealed frame from parts the parser already owns, without
- * copying: COMMAND must be a static or interned string; HEADERS is a
- * block of NUL-terminated strings "name\0value\0name\0value\0..." holding
- * N_HEADERS pairs, taken over by the frame (g_free); it may be NULL when
- * N_HEADERS is 0. BODY (nullable: no body) is referenced. The only
- * allocation is the frame itself: headers are indexed in place. */
-StompestFrame *stompest_frame_new_take (const char *command,
-                                        char       *headers,
-                                        gsize       headers_len,
-                                        guint       n_headers,
-                                        GBytes     *body);
+/* Allocates a sealed frame for the parser in one block: the frame, room
+ * for N_HEADERS name and value pointers, and BLOCK_SIZE bytes for their
+ * strings, at least 2 * N_HEADERS (a NUL per string). COMMAND must be a
+ * static or interned string. *HEADERS is set to the 2 * N_HEADERS pointers
+ * (name, value, name, value...) and *BLOCK to the string space; the caller
+ * fills both with NUL-terminated strings before the frame is read or
+ * handed out. The frame has no body until stompest_frame_take_body(). */
+StompestFrame *stompest_frame_new_parsed (const char   *command,
+                                          guint         n_headers,
+                                          gsize         block_size,
+                                          char       ***headers,
+                                          char        **block);
+
+/* Sets the body of a frame from stompest_frame_new_parsed(), taking over
+ * the reference BODY (nullable: no body). */
+void stompest_frame_take_body (StompestFrame *frame,
+                               GBytes        *body);
 
 /* Writes the frame's head (command line, headers, blank line) for VERSION
  * into OUT, escaping as the version requires and adding or correcting

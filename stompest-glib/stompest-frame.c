@@ -48,8 +48,9 @@ struct _StompestFrame
 {
   gatomicrefcount ref_count;
   guint sealed : 1;
-  /* Strings live in @block, and @headers is @inline_headers. */
-  guint taken : 1;
+  /* Made by stompest_frame_new_parsed(): @headers is @inline_headers and
+   * the strings follow it, all in the frame's own allocation. */
+  guint parsed : 1;
 
   const char *command;
   /* Set when @command is not a known, interned one. */
@@ -60,7 +61,6 @@ struct _StompestFrame
   guint n_headers;
   /* Pairs @headers has room for, for frames that own their strings. */
   guint n_allocated;
-  char *block;
 
   /* NULL for no body. */
   GBytes *body;
@@ -158,12 +158,11 @@ stompest_frame_command_allows_body (const char      *command,
 }
 
 static StompestFrame *
-frame_alloc (const char *command,
-             guint       n_inline)
+frame_alloc (const char *command)
 {
   StompestFrame *frame;
 
-  frame = g_malloc0 (sizeof (StompestFrame) + 2 * n_inline * sizeof (char *));
+  frame = g_new0 (StompestFrame, 1);
   g_atomic_ref_count_init (&frame->ref_count);
   frame->command = command;
 
@@ -194,9 +193,9 @@ stompest_frame_new (const char *command)
 
   interned = stompest_frame_intern_command (command, strlen (command));
   if (interned != NULL)
-    return frame_alloc (interned, 0);
+    return frame_alloc (interned);
 
-  frame = frame_alloc (NULL, 0);
+  frame = frame_alloc (NULL);
   frame->owned_command = g_strdup (command);
   frame->command = frame->owned_command;
 
@@ -204,49 +203,47 @@ stompest_frame_new (const char *command)
 }
 
 StompestFrame *
-stompest_frame_new_take (const char *command,
-                         char       *headers,
-                         gsize       headers_len,
-                         guint       n_headers,
-                         GBytes     *body)
+stompest_frame_new_parsed (const char   *command,
+                           guint         n_headers,
+                           gsize         block_size,
+                           char       ***headers,
+                           char        **block)
 {
   StompestFrame *frame;
-  const char *end = headers != NULL ? headers + headers_len : NULL;
-  char *p = headers;
+  gsize pointers_size;
 
   g_return_val_if_fail (command != NULL, NULL);
-  g_return_val_if_fail (headers != NULL || n_headers == 0, NULL);
+  g_return_val_if_fail (headers != NULL && block != NULL, NULL);
+  /* Every string takes at least its NUL; with that, the bound on
+   * BLOCK_SIZE keeps the sum below from overflowing. */
+  g_return_val_if_fail (block_size >= 2 * (gsize) n_headers, NULL);
+  g_return_val_if_fail (block_size <= G_MAXSIZE / 16, NULL);
 
-  frame = frame_alloc (command, n_headers);
+  /* Only the struct needs clearing: the caller fills the rest. */
+  pointers_size = 2 * (gsize) n_headers * sizeof (char *);
+  frame = g_malloc (sizeof (StompestFrame) + pointers_size + block_size);
+  memset (frame, 0, sizeof (StompestFrame));
+  g_atomic_ref_count_init (&frame->ref_count);
+  frame->command = command;
   frame->sealed = TRUE;
-  frame->taken = TRUE;
-  frame->block = headers;
+  frame->parsed = TRUE;
   frame->headers = frame->inline_headers;
   frame->n_headers = n_headers;
 
-  /* Index the block in place; memchr keeps a malformed block from reading
-   * past its end. */
-  for (guint i = 0; i < 2 * n_headers; i++)
-    {
-      char *nul = memchr (p, '\0', end - p);
-
-      if (G_UNLIKELY (nul == NULL))
-        {
-          g_critical ("%s: header block of %" G_GSIZE_FORMAT " bytes holds "
-                      "fewer than %u headers", G_STRFUNC, headers_len,
-                      n_headers);
-          frame->n_headers = 0;
-          stompest_frame_unref (frame);
-          return NULL;
-        }
-      frame->headers[i] = p;
-      p = nul + 1;
-    }
-
-  if (body != NULL)
-    frame->body = g_bytes_ref (body);
+  *headers = frame->inline_headers;
+  *block = (char *) frame->inline_headers + pointers_size;
 
   return frame;
+}
+
+void
+stompest_frame_take_body (StompestFrame *frame,
+                          GBytes        *body)
+{
+  g_return_if_fail (frame != NULL && frame->parsed);
+
+  g_clear_pointer (&frame->body, g_bytes_unref);
+  frame->body = body;
 }
 
 /**
@@ -272,11 +269,7 @@ stompest_frame_ref (StompestFrame *frame)
 static void
 frame_free (StompestFrame *frame)
 {
-  if (frame->taken)
-    {
-      g_free (frame->block);
-    }
-  else
+  if (!frame->parsed)
     {
       for (guint i = 0; i < 2 * frame->n_headers; i++)
         g_free (frame->headers[i]);
@@ -326,7 +319,7 @@ stompest_frame_copy (StompestFrame *frame)
 
   g_return_val_if_fail (frame != NULL, NULL);
 
-  copy = frame_alloc (frame->command, 0);
+  copy = frame_alloc (frame->command);
   if (frame->owned_command != NULL)
     {
       copy->owned_command = g_strdup (frame->owned_command);

@@ -18,5 +18,8 @@
 #include "stompest-commands.h"
 #include "stompest-protocol.h"
 #include "stompest-client.h"
+#include "stompest-message.h"
+#include "stompest-subscription.h"
+#include "stompest-session.h"
 
 #undef __STOMPEST_GLIB_INSIDE__

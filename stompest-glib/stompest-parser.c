@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "stompest-parser.h"
 #include "stompest-enum-types.h"
@@ -162,8 +165,7 @@ struct _StompestParser
   gsize head_len;
   guint n_headers;
 
-  char *block;                  /* "name\0value\0..." for the frame */
-  gsize block_len;
+  StompestFrame *frame;         /* made once the head is decoded */
   gboolean has_length;
   gsize body_length;
   guint64 length_offset;        /* stream offset of the content-length value */
@@ -215,7 +217,7 @@ static void
 release_head (StompestParser *self)
 {
   self->head_buffered = FALSE;
-  if (self->head_buf == NULL)
+  if (self->head_buf == NULL || self->head_buf->len == 0)
     return;
   if (self->head_buf->len > HEAD_BUFFER_KEEP)
     g_clear_pointer (&self->head_buf, g_byte_array_unref);
@@ -233,8 +235,7 @@ clear_frame (StompestParser *self)
   self->headers_end = 0;
   self->head_len = 0;
   self->n_headers = 0;
-  g_clear_pointer (&self->block, g_free);
-  self->block_len = 0;
+  g_clear_pointer (&self->frame, stompest_frame_unref);
   self->has_length = FALSE;
   self->body_length = 0;
   g_clear_pointer (&self->body_buf, g_byte_array_unref);
@@ -452,15 +453,17 @@ fail_nul (StompestParser  *self,
 }
 
 /* Decodes the escape sequence at BS, a backslash in the header text that
- * ends at END, into *OUT. Returns the number of bytes it takes (2, or 1 for
- * a lenient lone backslash), or 0 after an error. NAME is the header the
- * text belongs to, for error messages. */
-static gsize
+ * ends at END, into OUT. It takes the bytes up to END, or just the
+ * backslash when END is right after it (lenient only). Returns where the
+ * output goes on, or NULL after an error. NAME is the header the text
+ * belongs to, for error messages. The common sequences are decoded inline
+ * by parse_headers(); this handles the rest. */
+static char *
 decode_escape (StompestParser  *self,
                const guint8    *head,
                const guint8    *bs,
                const guint8    *end,
-               char           **out,
+               char            *out,
                const char      *what,
                const guint8    *name,
                gsize            name_len,
@@ -478,10 +481,10 @@ decode_escape (StompestParser  *self,
                 self->frame_start + (bs - head),
                 "incomplete escape sequence at the end of %s '%s'",
                 what, printed);
-          return 0;
+          return NULL;
         }
-      *(*out)++ = '\\';
-      return 1;
+      *out++ = '\\';
+      return out;
     }
 
   switch (bs[1])
@@ -506,7 +509,7 @@ decode_escape (StompestParser  *self,
       if (bs[1] == '\0')
         {
           fail_nul (self, head, bs + 1, error);
-          return 0;
+          return NULL;
         }
       if (!self->lenient)
         {
@@ -517,16 +520,16 @@ decode_escape (StompestParser  *self,
                 self->frame_start + (bs - head),
                 "undefined escape sequence \\%s in %s '%s'",
                 sequence, what, printed);
-          return 0;
+          return NULL;
         }
       /* Lenient: keep the unknown sequence as it is. */
-      *(*out)++ = '\\';
+      *out++ = '\\';
       decoded = bs[1];
       break;
     }
 
-  *(*out)++ = decoded;
-  return 2;
+  *out++ = decoded;
+  return out;
 }
 
 static gboolean
@@ -561,9 +564,67 @@ static const guint8 header_special[256] = {
   ['\0'] = 1, ['\n'] = 1, [':'] = 1, ['\\'] = 1,
 };
 
-/* Builds the header block from the complete head, in one allocation: the
- * decoded headers are never longer than their lines. Header text is short,
- * so it is scanned with a table rather than several memchr calls. */
+/* What the letter after a backslash decodes to, or 0 when decode_escape()
+ * has to look at the sequence (undefined, at the end of the text, or \r
+ * before STOMP 1.2). */
+static const char unescape_1_1[256] = {
+  ['\\'] = '\\', ['n'] = '\n', ['c'] = ':',
+};
+static const char unescape_1_2[256] = {
+  ['\\'] = '\\', ['n'] = '\n', ['c'] = ':', ['r'] = '\r',
+};
+
+/* Copies the plain header text at *IN to *OUT up to the first byte of
+ * header_special, and advances both past the plain bytes, so *IN is then
+ * at that byte. Bytes after them may be written too, as many as can be
+ * read before LIMIT, the end of the head, so *OUT needs room for
+ * LIMIT - *IN bytes. With SSE2, 16 bytes are tested and copied at a time. */
+static inline G_ALWAYS_INLINE void
+copy_plain (const guint8 **in_,
+            const guint8  *limit,
+            char         **out)
+{
+  const guint8 *in = *in_;
+  char *o = *out;
+
+#ifdef __SSE2__
+  const __m128i nul = _mm_setzero_si128 ();
+  const __m128i lf = _mm_set1_epi8 ('\n');
+  const __m128i colon = _mm_set1_epi8 (':');
+  const __m128i backslash = _mm_set1_epi8 ('\\');
+
+  while (limit - in >= 16)
+    {
+      __m128i v = _mm_loadu_si128 ((const __m128i *) in);
+      __m128i hits = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (v, nul),
+                                                 _mm_cmpeq_epi8 (v, lf)),
+                                   _mm_or_si128 (_mm_cmpeq_epi8 (v, colon),
+                                                 _mm_cmpeq_epi8 (v, backslash)));
+      guint mask = (guint) _mm_movemask_epi8 (hits);
+
+      _mm_storeu_si128 ((__m128i *) o, v);
+      if (mask != 0)
+        {
+          guint n = (guint) __builtin_ctz (mask);
+
+          *in_ = in + n;
+          *out = o + n;
+          return;
+        }
+      in += 16;
+      o += 16;
+    }
+#endif
+
+  while (!header_special[*in])
+    *o++ = *in++;
+  *in_ = in;
+  *out = o;
+}
+
+/* Decodes the head into a new frame (self->frame), whose header strings
+ * are written straight into its own allocation: decoded headers are never
+ * longer than their lines. */
 static gboolean
 parse_headers (StompestParser  *self,
                const guint8    *head,
@@ -571,16 +632,24 @@ parse_headers (StompestParser  *self,
 {
   const guint8 *p = head + self->cmd_line_len;
   const guint8 *end = head + self->headers_end;
+  const guint8 *limit = head + self->head_len;
   gboolean crlf = self->frame_version >= STOMPEST_VERSION_STOMP_1_2;
   gboolean escaped = self->frame_version >= STOMPEST_VERSION_STOMP_1_1 &&
                      self->command->escaped;
+  const char *unescape = crlf ? unescape_1_2 : unescape_1_1;
   gboolean seen_length = FALSE;
+  char **headers_start;
+  char *block;
+  char **headers;
   char *out;
 
-  if (p == end)
-    return TRUE;
-
-  self->block = out = g_malloc (end - p);
+  /* copy_plain() may write as far as the blank line ends. The pointers
+   * filled in are copies, so that the hot ones stay in registers. */
+  self->frame = stompest_frame_new_parsed (command_names[self->command - commands],
+                                           self->n_headers, limit - p,
+                                           &headers_start, &block);
+  headers = headers_start;
+  out = block;
 
   while (p < end)
     {
@@ -595,12 +664,7 @@ parse_headers (StompestParser  *self,
       /* The name, up to the first raw ':'. */
       for (;;)
         {
-          const guint8 *run = q;
-
-          while (!header_special[*q])
-            q++;
-          memcpy (out, run, q - run);
-          out += q - run;
+          copy_plain (&q, limit, &out);
 
           if (*q == ':' || *q == '\n')
             break;
@@ -612,13 +676,20 @@ parse_headers (StompestParser  *self,
           if (escaped)
             {
               /* A backslash right before the ':' is a lone one. */
-              const guint8 *name_end = q[1] == ':' || q[1] == '\n' ? q + 1 : q + 2;
-              gsize used = decode_escape (self, head, q, name_end, &out,
-                                          "header name", p, name_end - p, error);
+              const guint8 *name_end;
 
-              if (used == 0)
+              if (G_LIKELY (unescape[q[1]] != 0))
+                {
+                  *out++ = unescape[q[1]];
+                  q += 2;
+                  continue;
+                }
+              name_end = q[1] == ':' || q[1] == '\n' ? q + 1 : q + 2;
+              out = decode_escape (self, head, q, name_end, out,
+                                   "header name", p, name_end - p, error);
+              if (out == NULL)
                 return FALSE;
-              q += used;
+              q = name_end;
             }
           else
             *out++ = *q++;
@@ -650,19 +721,14 @@ parse_headers (StompestParser  *self,
         {
           const guint8 *run = q;
 
-          while (!header_special[*q])
-            q++;
+          copy_plain (&q, limit, &out);
           if (*q == '\n')
             {
               nl = q;
-              eol = crlf && q > run && q[-1] == '\r' ? q - 1 : q;
-              memcpy (out, run, eol - run);
-              out += eol - run;
+              if (crlf && q > run && q[-1] == '\r')
+                out--;
               break;
             }
-          memcpy (out, run, q - run);
-          out += q - run;
-
           if (*q == '\0')
             {
               fail_nul (self, head, q, error);
@@ -671,14 +737,21 @@ parse_headers (StompestParser  *self,
           if (escaped && *q == '\\')
             {
               /* The value may end right after the backslash. */
-              const guint8 *value_end = q[1] == '\n' ||
-                                        (crlf && q[1] == '\r' && q[2] == '\n') ? q + 1 : q + 2;
-              gsize used = decode_escape (self, head, q, value_end, &out, "header",
-                                          (const guint8 *) name, name_len, error);
+              const guint8 *value_end;
 
-              if (used == 0)
+              if (G_LIKELY (unescape[q[1]] != 0))
+                {
+                  *out++ = unescape[q[1]];
+                  q += 2;
+                  continue;
+                }
+              value_end = q[1] == '\n' ||
+                          (crlf && q[1] == '\r' && q[2] == '\n') ? q + 1 : q + 2;
+              out = decode_escape (self, head, q, value_end, out, "header",
+                                   (const guint8 *) name, name_len, error);
+              if (out == NULL)
                 return FALSE;
-              q += used;
+              q = value_end;
             }
           else if (escaped && *q == ':' && !self->lenient)
             {
@@ -725,10 +798,11 @@ parse_headers (StompestParser  *self,
         }
       *out++ = '\0';
 
+      *headers++ = name;
+      *headers++ = value;
       p = nl + 1;
     }
 
-  self->block_len = out - self->block;
   return TRUE;
 }
 
@@ -821,6 +895,61 @@ step_idle (StompestParser  *self,
   return STEP_CONTINUE;
 }
 
+#ifdef __SSE2__
+/* Looks for the blank line that ends the head in the AVAIL bytes at HEAD,
+ * from the line after the command line, 16 bytes at a time, counting the
+ * header lines. It only looks as far as no line and no head can go over a
+ * limit, so that the lines need not be checked one by one. Returns FALSE,
+ * changing nothing, when the head does not end there or has too many
+ * headers: then process_line() goes over each line and tells why. */
+static gboolean
+scan_head (StompestParser *self,
+           const guint8   *head,
+           gsize           avail)
+{
+  gboolean crlf = self->frame_version >= STOMPEST_VERSION_STOMP_1_2;
+  const __m128i lf = _mm_set1_epi8 ('\n');
+  gsize line = self->line_start;
+  gsize limit = MIN (avail, self->max_frame_size);
+  guint n_headers = 0;
+
+  /* The command line fitted, so LINE <= LIMIT. */
+  if (limit - line > self->max_header_line_length)
+    limit = line + self->max_header_line_length;
+
+  for (gsize pos = line; pos < limit; pos += 16)
+    {
+      guint mask = 0;
+
+      if (limit - pos >= 16)
+        mask = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) (head + pos)), lf));
+      else
+        for (guint i = 0; i < limit - pos; i++)
+          mask |= (guint) (head[pos + i] == '\n') << i;
+
+      for (; mask != 0; mask &= mask - 1)
+        {
+          gsize nl = pos + (guint) __builtin_ctz (mask);
+
+          if (nl == line || (crlf && nl == line + 1 && head[line] == '\r'))
+            {
+              if (n_headers > self->max_header_count)
+                return FALSE;
+              self->n_headers = n_headers;
+              self->headers_end = line;
+              self->head_len = nl + 1;
+              self->line_start = nl + 1;
+              return TRUE;
+            }
+          n_headers++;
+          line = nl + 1;
+        }
+    }
+
+  return FALSE;
+}
+#endif
+
 static Step
 step_head (StompestParser  *self,
            GError         **error)
@@ -846,6 +975,13 @@ step_head (StompestParser  *self,
             return STEP_ERROR;
 
           self->line_start = nl - head + 1;
+#ifdef __SSE2__
+          /* Right after the command line, try to find the whole head. */
+          if (result == LINE_MORE && self->n_headers == 0 &&
+              self->line_start == self->cmd_line_len &&
+              scan_head (self, head, avail))
+            result = LINE_HEAD_DONE;
+#endif
           if (result == LINE_HEAD_DONE)
             {
               self->cur_pos = self->head_pos + self->head_len;
@@ -895,12 +1031,9 @@ step_head (StompestParser  *self,
 static StompestFrame *
 take_frame (StompestParser *self)
 {
-  StompestFrame *frame;
+  StompestFrame *frame = g_steal_pointer (&self->frame);
 
-  frame = stompest_frame_new_take (command_names[self->command - commands],
-                                   g_steal_pointer (&self->block),
-                                   self->block_len, self->n_headers,
-                                   self->body);
+  stompest_frame_take_body (frame, g_steal_pointer (&self->body));
   clear_frame (self);
   self->state = STATE_IDLE;
 

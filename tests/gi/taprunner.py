@@ -9,8 +9,15 @@ class _TapResult(unittest.TextTestResult):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.number = 0
+        self.reported = set()
 
     def _line(self, ok, test, extra=""):
+        # A test that fails and then errors in tearDown is reported twice
+        # by unittest: keep one TAP line per test, as the plan counts.
+        if test.id() in self.reported:
+            print(f"# {test.id()}: also failed in tearDown", flush=True)
+            return
+        self.reported.add(test.id())
         self.number += 1
         print(f"{'ok' if ok else 'not ok'} {self.number} {test.id()}{extra}", flush=True)
 

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "client-broker-utils.h"
+
+/* StompestClient against real brokers that the tests kill, restart or
+ * start themselves, through $STOMPEST_TEST_BROKERCTL (brokerctl.sh): slow,
+ * so apart from client-broker-test. One restart per broker covers every
+ * STOMP version, with a consumer of each. Each test skips when the
+ * STOMPEST_TEST_* variables are unset. */
+
+/* A reconnect schedule that outlasts a broker restart (RabbitMQ takes
+ * about 6 s, more on a busy machine): up to a minute. */
+#define PATIENT_FAILOVER "?maxReconnectAttempts=240&initialReconnectDelay=250" \
+                         "&maxReconnectDelay=250&useExponentialBackOff=false"
+
+#define N_MESSAGES 3
+
+/* Runs `brokerctl.sh COMMAND ARGS` for BROKER_DIR and the ports of the
+ * tests, plus the NULL-terminated NAME=VALUE strings of EXTRA_ENV. Fails
+ * the test, with the script's output, when it fails. */
+static void
+run_brokerctl (const char         *command,
+               const char         *arg,
+               const char * const *extra_env)
+{
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("STOMPEST_TEST_BROKERCTL"), command, arg, NULL };
+  static const struct {
+    const char *name;
+    const char *from;
+  } vars[] = {
+    { "BROKER_DIR", "STOMPEST_TEST_BROKER_DIR" },
+    { "CERT_DIR", "STOMPEST_TEST_CERT_DIR" },
+    { "RABBITMQ_STOMP_PORT", "STOMPEST_TEST_RABBITMQ_STOMP_PORT" },
+    { "RABBITMQ_STOMPS_PORT", "STOMPEST_TEST_RABBITMQ_STOMPS_PORT" },
+    { "ACTIVEMQ_STOMP_PORT", "STOMPEST_TEST_ACTIVEMQ_STOMP_PORT" },
+    { "ACTIVEMQ_STOMPS_PORT", "STOMPEST_TEST_ACTIVEMQ_STOMPS_PORT" },
+  };
+  int status = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      const char *value = g_getenv (vars[i].from);
+
+      if (value != NULL)
+        env = g_environ_setenv (env, vars[i].name, value, TRUE);
+    }
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
+
+      env = g_environ_setenv (env, pair[0], pair[1], TRUE);
+    }
+
+  g_test_message ("brokerctl.sh %s %s", command, arg != NULL ? arg : "");
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("brokerctl.sh %s failed: %s\n%s%s", command, error->message, out, err);
+}
+
+/* Skips the test unless everything a broker test needs is set. */
+static gboolean
+require_fixture (const BrokerInfo *broker)
+{
+  return stompest_test_broker_uri_from_env ("STOMPEST_TEST_BROKERCTL") != NULL &&
+         stompest_test_broker_uri_from_env ("STOMPEST_TEST_BROKER_DIR") != NULL &&
+         stompest_test_broker_uri_from_env (broker->stomp_port_var) != NULL &&
+         stompest_test_broker_uri_from_env (broker->stomps_port_var) != NULL &&
+         stompest_test_broker_uri_from_env (broker->uri_var) != NULL;
+}
+
+typedef struct {
+  StompestVersion version;
+  StompestClient *client;
+  char *queue;
+  char *token;
+} Consumer;
+
+static StompestAckMode
+consumer_ack_mode (Consumer *c)
+{
+  /* client-individual is STOMP 1.1's. */
+  return c->version == STOMPEST_VERSION_STOMP_1_0 ?
+         STOMPEST_ACK_MODE_CLIENT : STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL;
+}
+
+static char *
+message_text (guint index)
+{
+  return g_strdup_printf ("replay-%u", index);
+}
+
+/* Subscribes, sends persistent messages and receives them, without
+ * acknowledging any. */
+static void
+consumer_start (Consumer         *c,
+                const BrokerInfo *broker,
+                const char       *uri,
+                StompestVersion   version)
+{
+  c->version = version;
+  c->client = broker_client_new (uri, version);
+  c->queue = broker_queue_name (broker, version, "replay");
+  broker_connect (c->client);
+  c->token = broker_subscribe (c->client, c->queue, consumer_ack_mode (c), NULL);
+
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      g_autofree char *text = message_text (i);
+
+      /* With a receipt: then the broker has it on disk. */
+      broker_send_text (c->client, c->queue, text, "persistent", "true", NULL);
+    }
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      g_autoptr(StompestFrame) message = broker_receive_message (c->client);
+      g_autofree char *text = broker_frame_text (message);
+      g_autofree char *expected = message_text (i);
+
+      g_assert_cmpstr (text, ==, expected);
+    }
+}
+
+/* After the restart: the call notices the loss, connect_sync waits for the
+ * broker and replays the subscription, and the messages come again. */
+static void
+consumer_resume (Consumer *c)
+{
+  g_autoptr(StompestFrame) none = NULL;
+  g_autoptr(GPtrArray) bodies = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean seen[N_MESSAGES] = { FALSE, };
+
+  none = stompest_client_receive_frame (c->client, BROKER_WAIT_MS, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST);
+  g_assert_false (stompest_client_is_connected (c->client));
+  g_clear_error (&error);
+
+  broker_connect (c->client);
+  g_assert_cmpint (stompest_client_get_version (c->client), ==, c->version);
+
+  /* No SUBSCRIBE from here: they come to the replayed one. */
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      g_autoptr(StompestFrame) message = broker_receive_message (c->client);
+      g_autofree char *text = broker_frame_text (message);
+      guint64 index = G_MAXUINT64;
+
+      broker_assert_subscription (message, c->token);
+      g_assert_true (g_str_has_prefix (text, "replay-"));
+      g_assert_true (g_ascii_string_to_unsigned (text + strlen ("replay-"), 10,
+                                                 0, N_MESSAGES - 1, &index, NULL));
+      g_assert_false (seen[index]);
+      seen[index] = TRUE;
+      BROKER_ASSERT_OK (stompest_client_ack (c->client, message, NULL, NULL, &error),
+                        error);
+    }
+
+  /* Nothing else was kept or is redelivered once more. */
+  broker_send_text (c->client, c->queue, "sentinel", NULL);
+  bodies = broker_receive_until (c->client, "sentinel", TRUE);
+  g_assert_cmpuint (bodies->len, ==, 0);
+
+  BROKER_ASSERT_OK (stompest_client_disconnect_sync (c->client, NULL, &error), error);
+}
+
+static void
+consumer_clear (Consumer *c)
+{
+  g_clear_object (&c->client);
+  g_clear_pointer (&c->queue, g_free);
+  g_clear_pointer (&c->token, g_free);
+}
+
+static void
+test_replay (gconstpointer data)
+{
+  const BrokerInfo *broker = data;
+  Consumer consumers[G_N_ELEMENTS (broker_versions)] = { { 0, }, };
+  g_autofree char *uri = NULL;
+  g_autofree char *kill = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *wait = NULL;
+  gint64 t0;
+
+  if (!require_fixture (broker))
+    return;
+
+  uri = g_strdup_printf ("failover:(%s)" PATIENT_FAILOVER, g_getenv (broker->uri_var));
+  for (guint i = 0; i < G_N_ELEMENTS (consumers); i++)
+    consumer_start (&consumers[i], broker, uri, broker_versions[i]);
+
+  /* A crash, then a new start on the same data; not waited for here:
+   * connect_sync does that. */
+  kill = g_strconcat (broker->name, "-kill", NULL);
+  start = g_strconcat (broker->name, "-start", NULL);
+  t0 = g_get_monotonic_time ();
+  run_brokerctl (kill, NULL, NULL);
+  run_brokerctl (start, NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (consumers); i++)
+    {
+      consumer_resume (&consumers[i]);
+      if (i == 0)
+        g_test_message ("%s back %.1f s after the kill", broker->name,
+                        (g_get_monotonic_time () - t0) / 1e6);
+      consumer_clear (&consumers[i]);
+    }
+
+  /* The TLS port too, for the tests that come next. */
+  wait = g_strconcat (broker->name, "-wait", NULL);
+  run_brokerctl (wait, "60", NULL);
+}
+
+/* A second ActiveMQ, on free ports, that requires guest/guest: the
+ * shared one lets anybody in. It closes the connection right after its
+ * ERROR, where RabbitMQ leaves it open. */
+static void
+test_activemq_bad_passcode (void)
+{
+  const BrokerInfo *broker = &broker_infos[1];
+  g_autoptr(GSocket) stomp_socket = NULL;
+  g_autoptr(GSocket) stomps_socket = NULL;
+  g_autoptr(GSocket) openwire_socket = NULL;
+  g_autofree char *stomp_env = NULL;
+  g_autofree char *stomps_env = NULL;
+  g_autofree char *openwire_env = NULL;
+  g_autofree char *uri = NULL;
+  guint16 stomp_port, stomps_port, openwire_port;
+
+  g_assert_cmpstr (broker->name, ==, "activemq");
+  if (!require_fixture (broker))
+    return;
+
+  /* Free ports: found by binding, released just before the start. */
+  stomp_socket = broker_bound_socket_new (&stomp_port);
+  stomps_socket = broker_bound_socket_new (&stomps_port);
+  openwire_socket = broker_bound_socket_new (&openwire_port);
+  g_clear_object (&stomp_socket);
+  g_clear_object (&stomps_socket);
+  g_clear_object (&openwire_socket);
+  stomp_env = g_strdup_printf ("ACTIVEMQ_STOMP_PORT=%u", stomp_port);
+  stomps_env = g_strdup_printf ("ACTIVEMQ_STOMPS_PORT=%u", stomps_port);
+  openwire_env = g_strdup_printf ("ACTIVEMQ_OPENWIRE_PORT=%u", openwire_port);
+
+  {
+    const char * const env[] = { "ACTIVEMQ_AUTH=1", stomp_env, stomps_env, openwire_env, NULL };
+
+    run_brokerctl ("activemq-start", NULL, env);
+    run_brokerctl ("activemq-wait", "60", env);
+
+    uri = g_strdup_printf ("tcp://127.0.0.1:%u", stomp_port);
+    for (guint i = 0; i < G_N_ELEMENTS (broker_versions); i++)
+      {
+        static const char passcode[] = "stompest-Wr0ng-passcode";
+        g_autoptr(StompestClient) client = broker_client_new (uri, broker_versions[i]);
+        g_autoptr(GError) error = NULL;
+        StompestFrame *frame;
+
+        stompest_client_set_login (client, "guest");
+        stompest_client_set_passcode (client, passcode);
+        g_assert_false (stompest_client_connect_sync (client, NULL, &error));
+        g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_SERVER_ERROR);
+        g_assert_nonnull (strstr (error->message, "password is invalid"));
+        g_assert_null (strstr (error->message, passcode));
+        g_assert_false (stompest_client_is_connected (client));
+        frame = stompest_client_get_error_frame (client);
+        g_assert_nonnull (frame);
+        g_assert_cmpstr (stompest_frame_get_command (frame), ==, "ERROR");
+        g_assert_nonnull (strstr (stompest_frame_get_header (frame, "message"),
+                                  "password is invalid"));
+
+        /* The right one gets in. */
+        g_clear_error (&error);
+        stompest_client_set_passcode (client, "guest");
+        broker_connect (client);
+        g_assert_cmpint (stompest_client_get_version (client), ==, broker_versions[i]);
+        BROKER_ASSERT_OK (stompest_client_disconnect_sync (client, NULL, &error), error);
+      }
+
+    run_brokerctl ("activemq-stop", NULL, env);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  stompest_test_init (&argc, &argv);
+
+  for (guint b = 0; b < G_N_ELEMENTS (broker_infos); b++)
+    {
+      g_autofree char *path = g_strdup_printf ("/client-broker-restart/%s/replay",
+                                               broker_infos[b].name);
+
+      g_test_add_data_func (path, &broker_infos[b], test_replay);
+    }
+  g_test_add_func ("/client-broker-restart/activemq/bad-passcode", test_activemq_bad_passcode);
+
+  return g_test_run ();
+}
