@@ -12,9 +12,11 @@
 
 /* A hostile broker: the in-process fake broker (scripted replies, or the
  * raw server stream in DIRECT mode) sends garbage, breaks limits, lies
- * about lengths, stalls and drops. For each case the client must end with
- * a GError that names the problem, within its timeout, without leaking,
- * and without ever showing the passcode in an error or a log line.
+ * about lengths, stalls and drops. For each case StompestClient (and,
+ * under /hostile/session/, StompestSession) must end with a GError that
+ * names the problem, within its timeout, without leaking, and without
+ * ever showing the passcode in an error or a log line. See
+ * docs/reliability.md.
  *
  * Cases that show a bug end in g_test_incomplete() (TAP "TODO") with the
  * reason, so the default run stays green; each says what was expected. */
@@ -264,6 +266,8 @@ fixture_setup (Fixture       *f,
   f->parser = stompest_client_get_parser (f->client);
   stompest_client_set_login (f->client, LOGIN);
   stompest_client_set_passcode (f->client, PASSCODE);
+  /* A TLS handshake under valgrind takes seconds. */
+  stompest_client_set_connect_timeout (f->client, LONG_TIMEOUT_MS);
   stompest_client_set_connected_timeout (f->client, LONG_TIMEOUT_MS);
   stompest_client_set_receipt_timeout (f->client, LONG_TIMEOUT_MS);
 }
@@ -351,6 +355,17 @@ assert_prompt (gint64 start)
 
   g_test_message ("took %" G_GINT64_FORMAT " ms", ms);
   g_assert_cmpint (ms, <, margin_ms ());
+}
+
+/* A TLS handshake loads the system trust store: slow under valgrind, but
+ * still far from the connect timeout. */
+static void
+assert_handshake_prompt (gint64 start)
+{
+  gint64 ms = elapsed_ms (start);
+
+  g_test_message ("took %" G_GINT64_FORMAT " ms", ms);
+  g_assert_cmpint (ms, <, 2 * margin_ms ());
 }
 
 /* A call with a TIMEOUT_MS bound ends at that bound, not much later. */
@@ -907,11 +922,13 @@ test_eol_flood (Fixture       *f,
   g_test_message ("took %" G_GINT64_FORMAT " ms; %" G_GINT64_FORMAT " heart-beat bytes written",
                   ms, (gint64) g_atomic_pointer_get (&f->direct.written));
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Whether a read ever finds the socket empty is a race, so the bug
+   * shows as a late TIMEOUT or as none at all. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || ms >= 2000 + margin_ms ())
     {
-      known_bug ("receive_frame (timeout 2000 ms) under a flood of heart-beats did not time out: "
-                 "the watchdog cancelled it after %" G_GINT64_FORMAT " ms (client_fill checks "
-                 "the deadline only when a read finds nothing)", ms);
+      known_bug ("receive_frame (timeout 2000 ms) under a flood of heart-beats returned after %"
+                 G_GINT64_FORMAT " ms with “%s” (client_fill checks the deadline only when a "
+                 "read finds nothing)", ms, error->message);
       return;
     }
   assert_error_says (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT, "within 2000 ms", NULL);
@@ -1283,6 +1300,7 @@ session_setup (Fixture       *f,
   stompest_session_set_reconnect (f->session, FALSE);
   stompest_session_set_heart_beat_send (f->session, 0);
   stompest_session_set_heart_beat_receive (f->session, 0);
+  stompest_session_set_connect_timeout (f->session, LONG_TIMEOUT_MS);
   stompest_session_set_connected_timeout (f->session, LONG_TIMEOUT_MS);
   stompest_session_set_receipt_timeout (f->session, LONG_TIMEOUT_MS);
   g_signal_connect (f->session, "disconnected", G_CALLBACK (on_session_disconnected), f);
@@ -1747,7 +1765,7 @@ test_tls_untrusted (Fixture       *f,
   start = g_get_monotonic_time ();
   g_assert_false (tls_connect (f, "untrusted", NULL, &uri, &error));
   assert_error_says (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, uri, NULL);
-  assert_prompt (start);
+  assert_handshake_prompt (start);
 }
 
 static void
@@ -2016,7 +2034,7 @@ test_session_tls_untrusted (Fixture       *f,
   start = g_get_monotonic_time ();
   g_assert_false (tls_connect (f, "untrusted", NULL, &uri, &error));
   assert_error_says (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, uri, NULL);
-  assert_prompt (start);
+  assert_handshake_prompt (start);
 }
 
 static void
