@@ -12,8 +12,10 @@
  *
  *   PROGRAM MODE HOST PORT DESTINATION COUNT [ACK]
  *
- * MODE is produce (COUNT SENDs of BENCH_BODY_SIZE bytes with
- * persistent:false, timed until the broker's RECEIPT for DISCONNECT),
+ * MODE is produce (COUNT SENDs of BENCH_BODY_SIZE bytes, timed until the
+ * broker's RECEIPT for DISCONNECT; no persistent header, so the messages
+ * are not persistent on either broker: RabbitMQ turns persistent:false
+ * into an exclusive, auto-delete queue that vanishes with the producer),
  * consume (subscribe with ACK = auto or client-individual and take COUNT
  * messages, acknowledging each one in client-individual, until the
  * DISCONNECT receipt) or latency (COUNT round trips of one message to a

@@ -56,15 +56,6 @@ bench_connect (const char *host,
   return client;
 }
 
-static GHashTable *
-send_headers (void)
-{
-  GHashTable *headers = g_hash_table_new (g_str_hash, g_str_equal);
-
-  g_hash_table_insert (headers, "persistent", "false");
-  return headers;
-}
-
 static GBytes *
 body_new (void)
 {
@@ -95,13 +86,12 @@ produce (StompestClient *client,
          const char     *destination,
          long            count)
 {
-  g_autoptr(GHashTable) headers = send_headers ();
   g_autoptr(GBytes) body = body_new ();
   BenchClock clock = bench_clock_start ();
   GError *error = NULL;
 
   for (long i = 0; i < count; i++)
-    check (stompest_client_send (client, destination, body, headers, NULL, &error), error);
+    check (stompest_client_send (client, destination, body, NULL, NULL, &error), error);
   check (stompest_client_disconnect_sync (client, NULL, &error), error);
   bench_report ("produce", clock, count, NULL);
 }
@@ -137,7 +127,6 @@ latency (StompestClient *client,
          const char     *destination,
          long            count)
 {
-  g_autoptr(GHashTable) headers = send_headers ();
   g_autoptr(GHashTable) subscribe_headers = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GBytes) body = body_new ();
   g_autofree double *samples = g_new (double, count);
@@ -157,7 +146,7 @@ latency (StompestClient *client,
       if (i == 0)
         clock = bench_clock_start ();
       start = bench_now ();
-      check (stompest_client_send (client, destination, body, headers, NULL, &error), error);
+      check (stompest_client_send (client, destination, body, NULL, NULL, &error), error);
       frame = receive_message (client);
       if (i >= 0)
         samples[i] = bench_now () - start;

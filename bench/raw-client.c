@@ -219,7 +219,7 @@ send_frame (char       *frame,
             size_t      size,
             const char *destination)
 {
-  int n = snprintf (frame, size, "SEND\ndestination:%s\ncontent-length:%d\npersistent:false\n\n",
+  int n = snprintf (frame, size, "SEND\ndestination:%s\ncontent-length:%d\n\n",
                     destination, BENCH_BODY_SIZE);
 
   memset (frame + n, 'x', BENCH_BODY_SIZE);

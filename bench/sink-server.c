@@ -18,16 +18,15 @@
  * CONNECTED, then reads in large chunks and discards everything, scanning
  * only for DISCONNECT, which it answers with the RECEIPT asked for.
  *
- * With --messages N it is also a source: each SUBSCRIBE it sees is
- * answered with N MESSAGE frames (100-byte bodies, RabbitMQ-style ids),
- * written in large chunks while it keeps reading. See README.md. */
+ * It is also a source: a SUBSCRIBE to a destination that ends in a
+ * number N, such as /queue/source-200000, is answered with N MESSAGE
+ * frames (100-byte bodies, RabbitMQ-style ids), written in large chunks
+ * while it keeps reading. See README.md. */
 
 #define READ_CHUNK (256 * 1024)
 #define BODY_SIZE 100
 #define BATCH_FRAMES 512
 #define MAX_FRAME_HEAD 4096
-
-static unsigned long source_messages = 0;
 
 typedef struct {
   int fd;
@@ -143,13 +142,24 @@ on_frame (Conn       *c,
       queue_out (c, reply, n + 1);
       c->done = 1;
     }
-  else if (strncmp (frame, "SUBSCRIBE", 9) == 0 && source_messages > 0)
+  else if (strncmp (frame, "SUBSCRIBE", 9) == 0)
     {
-      if (!header_value (frame, end, "id", value, sizeof value) &&
-          !header_value (frame, end, "destination", value, sizeof value))
-        strcpy (value, "0");
-      build_batch (c, value);
-      c->to_source = source_messages;
+      size_t len;
+
+      if (header_value (frame, end, "destination", value, sizeof value))
+        {
+          len = strlen (value);
+          while (len > 0 && value[len - 1] >= '0' && value[len - 1] <= '9')
+            len--;
+          c->to_source = strtoul (value + len, NULL, 10);
+        }
+      if (c->to_source > 0)
+        {
+          if (!header_value (frame, end, "id", value, sizeof value) &&
+              !header_value (frame, end, "destination", value, sizeof value))
+            strcpy (value, "0");
+          build_batch (c, value);
+        }
       if (header_value (frame, end, "receipt", value, sizeof value))
         {
           char reply[512];
@@ -180,8 +190,8 @@ on_frame (Conn       *c,
 }
 
 /* Where the command of a frame that interests us starts in the input, or
- * NULL. Bodies are skipped unread: only "DISCONNECT\n" (and "SUBSCRIBE\n"
- * when a source) at the start of a frame is searched for, with memmem. */
+ * NULL. Bodies are skipped unread: only "DISCONNECT\n" and "SUBSCRIBE\n"
+ * at the start of a frame are searched for, with memmem. */
 static char *
 find_command (Conn *c,
               int   first)
@@ -198,7 +208,7 @@ find_command (Conn *c,
         p++;
       return p < end ? p : NULL;
     }
-  for (unsigned i = 0; i < (source_messages > 0 ? 2u : 1u); i++)
+  for (unsigned i = 0; i < 2; i++)
     {
       size_t len = strlen (wanted[i]);
       char *p = c->in;
@@ -354,11 +364,9 @@ main (int   argc,
     {
       if (strcmp (argv[i], "--port") == 0 && i + 1 < argc)
         port = atoi (argv[++i]);
-      else if (strcmp (argv[i], "--messages") == 0 && i + 1 < argc)
-        source_messages = strtoul (argv[++i], NULL, 10);
       else
         {
-          fprintf (stderr, "usage: %s [--port PORT] [--messages N]\n", argv[0]);
+          fprintf (stderr, "usage: %s [--port PORT]\n", argv[0]);
           return 2;
         }
     }

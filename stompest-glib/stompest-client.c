@@ -41,7 +41,9 @@
  * Frames are written without copying their bodies; while the broker
  * takes no more bytes, the client reads what it sends, so two peers that
  * both write a lot cannot block each other. The client therefore needs a
- * transport whose streams are pollable, as the built-in ones are.
+ * transport whose streams are pollable, as the built-in ones are. Each
+ * frame must be written within [property@Stompest.Client:send-timeout],
+ * so a broker that stops reading cannot block a call for ever.
  *
  * An ERROR frame, whenever it arrives, fails the call that read it with
  * %STOMPEST_ERROR_SERVER_ERROR carrying the frame's `message`; the frame
@@ -121,6 +123,7 @@
 #define DEFAULT_CONNECTED_TIMEOUT 10000
 #define DEFAULT_RECEIPT_TIMEOUT 10000
 #define DEFAULT_DISCONNECT_TIMEOUT 5000
+#define DEFAULT_SEND_TIMEOUT 10000
 
 struct _StompestClient
 {
@@ -137,6 +140,7 @@ struct _StompestClient
   guint connected_timeout;
   guint receipt_timeout;
   guint disconnect_timeout;
+  guint send_timeout;
 
   GHashTable *transports;       /* interned scheme → StompestTransport */
   StompestFailover *failover;   /* made from @uri by the first connect */
@@ -170,7 +174,8 @@ enum {
   PROP_CONNECTED_TIMEOUT,
   PROP_RECEIPT_TIMEOUT,
   PROP_DISCONNECT_TIMEOUT,
-  PROP_IS_CONNECTED,
+  PROP_SEND_TIMEOUT,
+  PROP_CONNECTED,
   PROP_BROKER_URI,
   PROP_VERSION,
   PROP_SERVER,
@@ -208,7 +213,7 @@ client_notify_session (StompestClient *self)
   GObject *object = G_OBJECT (self);
 
   g_object_freeze_notify (object);
-  g_object_notify_by_pspec (object, properties[PROP_IS_CONNECTED]);
+  g_object_notify_by_pspec (object, properties[PROP_CONNECTED]);
   g_object_notify_by_pspec (object, properties[PROP_BROKER_URI]);
   g_object_notify_by_pspec (object, properties[PROP_VERSION]);
   g_object_notify_by_pspec (object, properties[PROP_SERVER]);
@@ -281,15 +286,27 @@ client_server_error (StompestClient  *self,
   return FALSE;
 }
 
-/* Replaces the text of a TIMEOUT error, keeping any other error as is. */
-static void G_GNUC_PRINTF (2, 3)
-retext_timeout (GError     **error,
-                const char  *format,
+/* Whether ERROR is a read that ran out of time. A write that did (see
+ * client_write) is a TIMEOUT too, but it closed the connection. */
+static gboolean
+is_read_timeout (StompestClient *self,
+                 const GError   *error)
+{
+  return self->stream != NULL &&
+         g_error_matches (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT);
+}
+
+/* Replaces the text of a read's TIMEOUT error, keeping any other error
+ * as is. */
+static void G_GNUC_PRINTF (3, 4)
+retext_timeout (StompestClient  *self,
+                GError         **error,
+                const char      *format,
                 ...)
 {
   va_list args;
 
-  if (error == NULL || !g_error_matches (*error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT))
+  if (error == NULL || !is_read_timeout (self, *error))
     return;
 
   g_free ((*error)->message);
@@ -497,10 +514,27 @@ skip_written (GOutputVector **vectors,
     }
 }
 
-/* Writes all of VECTORS (which it changes). While the broker does not
- * take more, what it sends is read into the parser: a broker blocked
- * writing to a client that is blocked writing to it would deadlock both.
- * Its heart-beats are checked meanwhile too. */
+/* Fails with TIMEOUT naming the broker after closing the connection:
+ * a broker that took no bytes for so long is stuck, and a frame cut
+ * short (STARTED) leaves the stream unusable anyway. */
+static gboolean
+client_write_timed_out (StompestClient  *self,
+                        gboolean         started,
+                        GError         **error)
+{
+  g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT,
+               "Could not write to %s within %u ms (see send-timeout): "
+               "the broker stopped reading%s; the connection was closed",
+               self->broker_uri, self->send_timeout,
+               started ? ", and a frame was left half written" : "");
+  client_drop (self, FALSE);
+  return FALSE;
+}
+
+/* Writes all of VECTORS (which it changes) within the send timeout.
+ * While the broker does not take more, what it sends is read into the
+ * parser: a broker blocked writing to a client that is blocked writing
+ * to it would deadlock both. Its heart-beats are checked meanwhile too. */
 static gboolean
 client_write (StompestClient  *self,
               GOutputVector   *vectors,
@@ -508,6 +542,7 @@ client_write (StompestClient  *self,
               GCancellable    *cancellable,
               GError         **error)
 {
+  gint64 deadline = deadline_after (self->send_timeout);
   gboolean started = FALSE;
 
   if (!client_check_stream (self, error))
@@ -519,6 +554,7 @@ client_write (StompestClient  *self,
       GPollableReturn result;
       gsize written = 0;
       gboolean got;
+      gint64 now;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         {
@@ -545,10 +581,15 @@ client_write (StompestClient  *self,
 
       if (!client_read_available (self, &got, error))
         return FALSE;
-      if (!client_check_peer (self, g_get_monotonic_time (), error))
+      now = g_get_monotonic_time ();
+      if (!client_check_peer (self, now, error))
         return FALSE;
+      /* Checked even when bytes came in: a broker that floods without
+       * reading must not keep the call going. */
+      if (deadline >= 0 && now >= deadline)
+        return client_write_timed_out (self, started, error);
       if (!got)
-        client_block (self, TRUE, TRUE, client_peer_wake (self), cancellable);
+        client_block (self, TRUE, TRUE, earliest (deadline, client_peer_wake (self)), cancellable);
     }
 
   stompest_protocol_sent (self->protocol, g_get_monotonic_time ());
@@ -725,7 +766,7 @@ client_await_receipt (StompestClient  *self,
 
       if (frame == NULL)
         {
-          retext_timeout (error, "No RECEIPT for “%s” from %s within %u ms",
+          retext_timeout (self, error, "No RECEIPT for “%s” from %s within %u ms",
                           receipt, self->broker_uri, timeout_ms);
           return FALSE;
         }
@@ -854,7 +895,7 @@ client_try_broker (StompestClient  *self,
                               cancellable, error);
   if (answer == NULL)
     {
-      retext_timeout (error, "No CONNECTED frame from %s within %u ms",
+      retext_timeout (self, error, "No CONNECTED frame from %s within %u ms",
                       broker, self->connected_timeout);
       goto failed;
     }
@@ -1141,8 +1182,10 @@ stompest_client_send (StompestClient  *client,
  * `content-length`.
  *
  * Possible error domains include %STOMPEST_ERROR
- * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_INVALID_FRAME when a
- * header cannot be written in the negotiated version) and %G_IO_ERROR.
+ * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_TIMEOUT past
+ * [property@Stompest.Client:send-timeout], %STOMPEST_ERROR_INVALID_FRAME
+ * when a header cannot be written in the negotiated version) and
+ * %G_IO_ERROR.
  *
  * Returns: %TRUE when the frame was written
  *
@@ -1497,8 +1540,10 @@ deadline_for_wait (int timeout_ms)
  *
  * Possible error domains include %STOMPEST_ERROR
  * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_SERVER_ERROR for an
- * ERROR frame, %STOMPEST_ERROR_PARSE) and %G_IO_ERROR. Running out of time
- * is not an error.
+ * ERROR frame, %STOMPEST_ERROR_PARSE, %STOMPEST_ERROR_TIMEOUT when a
+ * heart-beat could not be written within
+ * [property@Stompest.Client:send-timeout]) and %G_IO_ERROR. Running out
+ * of @timeout_ms is not an error.
  *
  * Returns: %TRUE when a frame is ready; %FALSE when none arrived in time
  *   (@error unset) or on error
@@ -1524,7 +1569,7 @@ stompest_client_can_read (StompestClient  *client,
   frame = client_read_frame (client, deadline_for_wait (timeout_ms), cancellable, &local_error);
   if (frame == NULL)
     {
-      if (!g_error_matches (local_error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT))
+      if (!is_read_timeout (client, local_error))
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -1577,7 +1622,7 @@ stompest_client_receive_frame (StompestClient  *client,
 
   frame = client_read_frame (client, deadline_for_wait (timeout_ms), cancellable, error);
   if (frame == NULL)
-    retext_timeout (error, "No frame from %s within %d ms", client->broker_uri, timeout_ms);
+    retext_timeout (client, error, "No frame from %s within %d ms", client->broker_uri, timeout_ms);
   return frame;
 }
 
@@ -1592,7 +1637,8 @@ stompest_client_receive_frame (StompestClient  *client,
  * elsewhere between calls.
  *
  * Possible error domains include %STOMPEST_ERROR
- * (%STOMPEST_ERROR_CONNECTION_LOST) and %G_IO_ERROR.
+ * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_TIMEOUT past
+ * [property@Stompest.Client:send-timeout]) and %G_IO_ERROR.
  *
  * Returns: %TRUE when the beat was written
  *
@@ -2059,7 +2105,44 @@ stompest_client_set_disconnect_timeout (StompestClient *client,
 }
 
 /**
- * stompest_client_is_connected:
+ * stompest_client_get_send_timeout:
+ * @client: a client
+ *
+ * Gives the time allowed to write one frame.
+ *
+ * Returns: the timeout in milliseconds; 0 for none
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_send_timeout (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->send_timeout;
+}
+
+/**
+ * stompest_client_set_send_timeout:
+ * @client: a client
+ * @send_timeout: the timeout in milliseconds; 0 for none
+ *
+ * Sets the time allowed to write one frame, waits for the broker to take
+ * more bytes included; see [property@Stompest.Client:send-timeout].
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_send_timeout (StompestClient *client,
+                                  guint           send_timeout)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+
+  set_uint (client, &client->send_timeout, send_timeout, properties[PROP_SEND_TIMEOUT]);
+}
+
+/**
+ * stompest_client_is_connected: (get-property connected)
  * @client: a client
  *
  * Tells whether a STOMP session is up: CONNECTED was received and the
@@ -2306,7 +2389,10 @@ stompest_client_get_property (GObject    *object,
     case PROP_DISCONNECT_TIMEOUT:
       g_value_set_uint (value, self->disconnect_timeout);
       break;
-    case PROP_IS_CONNECTED:
+    case PROP_SEND_TIMEOUT:
+      g_value_set_uint (value, self->send_timeout);
+      break;
+    case PROP_CONNECTED:
       g_value_set_boolean (value, stompest_client_is_connected (self));
       break;
     case PROP_BROKER_URI:
@@ -2375,6 +2461,9 @@ stompest_client_set_property (GObject      *object,
       break;
     case PROP_DISCONNECT_TIMEOUT:
       stompest_client_set_disconnect_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_SEND_TIMEOUT:
+      stompest_client_set_send_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2539,14 +2628,42 @@ stompest_client_class_init (StompestClientClass *klass)
   properties[PROP_DISCONNECT_TIMEOUT] = timeout_pspec ("disconnect-timeout", DEFAULT_DISCONNECT_TIMEOUT);
 
   /**
-   * StompestClient:is-connected: (attributes org.gtk.Property.get=stompest_client_is_connected)
+   * StompestClient:send-timeout: (attributes org.gtk.Property.get=stompest_client_get_send_timeout org.gtk.Property.set=stompest_client_set_send_timeout)
    *
-   * Whether a STOMP session is up.
+   * The time allowed to write one frame, in milliseconds; 0 for no limit.
+   * The default is 10 s.
+   *
+   * It bounds every write: the frames of [method@Stompest.Client.send],
+   * [method@Stompest.Client.subscribe], [method@Stompest.Client.ack] and
+   * every other command (CONNECT and the replayed subscriptions
+   * included), heart-beats, and the waits for the broker to take more
+   * bytes. A broker that stops reading would otherwise block a send for
+   * as long as it keeps the connection open. When it runs out, the call
+   * fails with %STOMPEST_ERROR_TIMEOUT naming the broker, and the
+   * connection is closed: part of the frame may have gone out, and a
+   * stream holding half a frame cannot carry another one. The
+   * subscriptions are kept for the next
+   * [method@Stompest.Client.connect_sync].
+   *
+   * The limit is on the whole frame, so allow for the size of the
+   * largest body over the slowest link, or set 0 and rely on a
+   * [class@Gio.Cancellable] or heart-beats instead.
    *
    * Since: 0.1
    */
-  properties[PROP_IS_CONNECTED] =
-    g_param_spec_boolean ("is-connected", NULL, NULL, FALSE, ro);
+  properties[PROP_SEND_TIMEOUT] = timeout_pspec ("send-timeout", DEFAULT_SEND_TIMEOUT);
+
+  /**
+   * StompestClient:connected: (attributes org.gtk.Property.get=stompest_client_is_connected)
+   *
+   * Whether a STOMP session is up: CONNECTED was received and the
+   * connection has not been closed or lost since. Its getter is
+   * [method@Stompest.Client.is_connected].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE, ro);
 
   /**
    * StompestClient:broker-uri: (attributes org.gtk.Property.get=stompest_client_get_broker_uri)
@@ -2621,6 +2738,7 @@ stompest_client_init (StompestClient *self)
   self->connected_timeout = DEFAULT_CONNECTED_TIMEOUT;
   self->receipt_timeout = DEFAULT_RECEIPT_TIMEOUT;
   self->disconnect_timeout = DEFAULT_DISCONNECT_TIMEOUT;
+  self->send_timeout = DEFAULT_SEND_TIMEOUT;
   self->transports = stompest_connection_transports_new ();
   self->protocol = stompest_protocol_new (self->max_version);
   self->parser = stompest_parser_new ();

@@ -75,6 +75,11 @@ guint            stompest_client_get_disconnect_timeout (StompestClient     *cli
 STOMPEST_AVAILABLE_IN_ALL
 void             stompest_client_set_disconnect_timeout (StompestClient     *client,
                                                          guint               disconnect_timeout);
+STOMPEST_AVAILABLE_IN_ALL
+guint            stompest_client_get_send_timeout       (StompestClient     *client);
+STOMPEST_AVAILABLE_IN_ALL
+void             stompest_client_set_send_timeout       (StompestClient     *client,
+                                                         guint               send_timeout);
 
 STOMPEST_AVAILABLE_IN_ALL
 gboolean         stompest_client_is_connected           (StompestClient     *client);

@@ -44,6 +44,10 @@ G_BEGIN_DECLS
  *   STOMP version (for example a header with a line feed in STOMP 1.0)
  * @STOMPEST_ERROR_RECONNECT_EXHAUSTED: a failover schedule ran out of
  *   attempts
+ * @STOMPEST_ERROR_QUEUE_FULL: a message could not be queued while the
+ *   session is (re)connecting, because its offline queue already holds
+ *   [property@Stompest.Session:max-offline-queue] messages; the session
+ *   itself is fine, and a later send may succeed
  *
  * Error codes in the %STOMPEST_ERROR domain.
  *
@@ -61,6 +65,7 @@ typedef enum {
   STOMPEST_ERROR_TRANSPORT,
   STOMPEST_ERROR_INVALID_FRAME,
   STOMPEST_ERROR_RECONNECT_EXHAUSTED,
+  STOMPEST_ERROR_QUEUE_FULL,
 } StompestError;
 
 STOMPEST_AVAILABLE_IN_ALL

@@ -53,8 +53,8 @@ void stompest_frame_take_body (StompestFrame *frame,
  * (stompest_frame_get_body) and then a single NUL byte after it, so the
  * body is never copied: the three pieces make a GOutputVector.
  * Returns FALSE with STOMPEST_ERROR_INVALID_FRAME when the frame cannot be
- * encoded in VERSION (a header, or a body the command may not carry); OUT
- * is then left as it was. */
+ * encoded in VERSION (a header, a body the command may not carry, or a
+ * command the version does not have); OUT is then left as it was. */
 gboolean stompest_frame_compile_head (StompestFrame         *frame,
                                       StompestVersion        version,
                                       StompestCompileFlags   flags,

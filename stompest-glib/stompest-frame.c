@@ -144,6 +144,18 @@ stompest_frame_command_escapes (const char      *command,
   return !command_is (command, "CONNECT") && !command_is (command, "CONNECTED");
 }
 
+/* Whether COMMAND may be written in VERSION: NACK and STOMP came with 1.1.
+ * Commands STOMP does not define are left to the caller. */
+static gboolean
+command_exists_in (const char      *command,
+                   StompestVersion  version)
+{
+  if (version >= STOMPEST_VERSION_STOMP_1_1)
+    return TRUE;
+
+  return !command_is (command, "NACK") && !command_is (command, "STOMP");
+}
+
 gboolean
 stompest_frame_command_allows_body (const char      *command,
                                     StompestVersion  version)
@@ -214,10 +226,11 @@ stompest_frame_new_parsed (const char   *command,
 
   g_return_val_if_fail (command != NULL, NULL);
   g_return_val_if_fail (headers != NULL && block != NULL, NULL);
-  /* Every string takes at least its NUL; with that, the bound on
-   * BLOCK_SIZE keeps the sum below from overflowing. */
+  /* Every string takes at least its NUL, so the pointers take at most
+   * 8 bytes per block byte: the bound keeps the sum below from
+   * overflowing. */
   g_return_val_if_fail (block_size >= 2 * (gsize) n_headers, NULL);
-  g_return_val_if_fail (block_size <= G_MAXSIZE / 16, NULL);
+  g_return_val_if_fail (block_size <= (G_MAXSIZE - sizeof (StompestFrame)) / 9, NULL);
 
   /* Only the struct needs clearing: the caller fills the rest. */
   pointers_size = 2 * (gsize) n_headers * sizeof (char *);
@@ -526,10 +539,10 @@ stompest_frame_get_n_headers (StompestFrame *frame)
 /**
  * stompest_frame_get_header_name:
  * @frame: a frame
- * @index_: the position of a header, below
+ * @position: the position of a header, from 0 to below
  *   [method@Stompest.Frame.get_n_headers]
  *
- * Gets the name of the header at position @index_.
+ * Gets the name of the header at @position.
  *
  * Returns: (transfer none): the unescaped name
  *
@@ -537,21 +550,21 @@ stompest_frame_get_n_headers (StompestFrame *frame)
  */
 const char *
 stompest_frame_get_header_name (StompestFrame *frame,
-                                guint          index_)
+                                guint          position)
 {
   g_return_val_if_fail (frame != NULL, NULL);
-  g_return_val_if_fail (index_ < frame->n_headers, NULL);
+  g_return_val_if_fail (position < frame->n_headers, NULL);
 
-  return HEADER_NAME (frame, index_);
+  return HEADER_NAME (frame, position);
 }
 
 /**
  * stompest_frame_get_header_value:
  * @frame: a frame
- * @index_: the position of a header, below
+ * @position: the position of a header, from 0 to below
  *   [method@Stompest.Frame.get_n_headers]
  *
- * Gets the value of the header at position @index_.
+ * Gets the value of the header at @position.
  *
  * Returns: (transfer none): the unescaped value
  *
@@ -559,12 +572,12 @@ stompest_frame_get_header_name (StompestFrame *frame,
  */
 const char *
 stompest_frame_get_header_value (StompestFrame *frame,
-                                 guint          index_)
+                                 guint          position)
 {
   g_return_val_if_fail (frame != NULL, NULL);
-  g_return_val_if_fail (index_ < frame->n_headers, NULL);
+  g_return_val_if_fail (position < frame->n_headers, NULL);
 
-  return HEADER_VALUE (frame, index_);
+  return HEADER_VALUE (frame, position);
 }
 
 /**
@@ -915,6 +928,14 @@ check_encodable (StompestFrame    *frame,
       return FALSE;
     }
 
+  if (!command_exists_in (frame->command, version))
+    {
+      g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
+                   "There is no %s frame in STOMP %s", frame->command,
+                   version_string);
+      return FALSE;
+    }
+
   if (body_len > 0 && !stompest_frame_command_allows_body (frame->command, version))
     {
       g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
@@ -1059,9 +1080,10 @@ stompest_frame_compile_head (StompestFrame         *frame,
  *
  * Possible errors are in the %STOMPEST_ERROR domain:
  * %STOMPEST_ERROR_INVALID_FRAME when a header cannot be encoded in
- * @version, a header name is empty, or @frame carries a body its command
+ * @version, a header name is empty, @frame carries a body its command
  * may not carry in @version (in 1.1 and 1.2 only SEND, MESSAGE and ERROR
- * may).
+ * may), or its command does not exist in @version (NACK and STOMP came
+ * with STOMP 1.1).
  *
  * Returns: (transfer full): the encoded frame, or %NULL on error
  *

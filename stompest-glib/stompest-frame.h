@@ -62,10 +62,10 @@ STOMPEST_AVAILABLE_IN_ALL
 guint           stompest_frame_get_n_headers     (StompestFrame  *frame);
 STOMPEST_AVAILABLE_IN_ALL
 const char     *stompest_frame_get_header_name   (StompestFrame  *frame,
-                                                  guint           index_);
+                                                  guint           position);
 STOMPEST_AVAILABLE_IN_ALL
 const char     *stompest_frame_get_header_value  (StompestFrame  *frame,
-                                                  guint           index_);
+                                                  guint           position);
 STOMPEST_AVAILABLE_IN_ALL
 void            stompest_frame_add_header        (StompestFrame  *frame,
                                                   const char     *name,

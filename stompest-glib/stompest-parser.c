@@ -574,11 +574,15 @@ static const char unescape_1_2[256] = {
   ['\\'] = '\\', ['n'] = '\n', ['c'] = ':', ['r'] = '\r',
 };
 
+/* Decoded headers are never longer than their lines; copy_plain() may
+ * write this many bytes more. */
+#define COPY_SLACK 16
+
 /* Copies the plain header text at *IN to *OUT up to the first byte of
  * header_special, and advances both past the plain bytes, so *IN is then
- * at that byte. Bytes after them may be written too, as many as can be
- * read before LIMIT, the end of the head, so *OUT needs room for
- * LIMIT - *IN bytes. With SSE2, 16 bytes are tested and copied at a time. */
+ * at that byte. With SSE2, 16 bytes are tested and copied at a time while
+ * they can be read (before LIMIT), so up to 15 bytes more may be written
+ * (COPY_SLACK). The header text ends with a LF, which stops the scan. */
 static inline G_ALWAYS_INLINE void
 copy_plain (const guint8 **in_,
             const guint8  *limit,
@@ -623,16 +627,17 @@ copy_plain (const guint8 **in_,
 }
 
 /* Decodes the head into a new frame (self->frame), whose header strings
- * are written straight into its own allocation: decoded headers are never
- * longer than their lines. */
+ * are written straight into its own allocation. READABLE bytes from HEAD
+ * on can be read, at least the head. */
 static gboolean
 parse_headers (StompestParser  *self,
                const guint8    *head,
+               gsize            readable,
                GError         **error)
 {
   const guint8 *p = head + self->cmd_line_len;
   const guint8 *end = head + self->headers_end;
-  const guint8 *limit = head + self->head_len;
+  const guint8 *limit = head + readable;
   gboolean crlf = self->frame_version >= STOMPEST_VERSION_STOMP_1_2;
   gboolean escaped = self->frame_version >= STOMPEST_VERSION_STOMP_1_1 &&
                      self->command->escaped;
@@ -643,10 +648,11 @@ parse_headers (StompestParser  *self,
   char **headers;
   char *out;
 
-  /* copy_plain() may write as far as the blank line ends. The pointers
-   * filled in are copies, so that the hot ones stay in registers. */
+  /* The pointers filled in are copies, so that the hot ones stay in
+   * registers. */
   self->frame = stompest_frame_new_parsed (command_names[self->command - commands],
-                                           self->n_headers, limit - p,
+                                           self->n_headers,
+                                           self->headers_end - self->cmd_line_len + COPY_SLACK,
                                            &headers_start, &block);
   headers = headers_start;
   out = block;
@@ -806,15 +812,17 @@ parse_headers (StompestParser  *self,
   return TRUE;
 }
 
-/* The head is complete in HEAD: decode it and get ready for the body. */
+/* The head is complete in HEAD, of which READABLE bytes can be read: decode
+ * it and get ready for the body. */
 static gboolean
 finish_head (StompestParser  *self,
              const guint8    *head,
+             gsize            readable,
              GError         **error)
 {
   /* A NUL byte in the command line makes an unknown command; in header
    * lines parse_headers() finds it. */
-  if (!parse_headers (self, head, error))
+  if (!parse_headers (self, head, readable, error))
     return FALSE;
 
   if (self->head_len >= self->max_frame_size)
@@ -985,7 +993,7 @@ step_head (StompestParser  *self,
           if (result == LINE_HEAD_DONE)
             {
               self->cur_pos = self->head_pos + self->head_len;
-              return finish_head (self, head, error) ? STEP_CONTINUE : STEP_ERROR;
+              return finish_head (self, head, avail, error) ? STEP_CONTINUE : STEP_ERROR;
             }
         }
 
@@ -1022,7 +1030,7 @@ step_head (StompestParser  *self,
 
       self->line_start = buf->len;
       if (result == LINE_HEAD_DONE)
-        return finish_head (self, buf->data, error) ? STEP_CONTINUE : STEP_ERROR;
+        return finish_head (self, buf->data, buf->len, error) ? STEP_CONTINUE : STEP_ERROR;
 
       return STEP_CONTINUE;
     }

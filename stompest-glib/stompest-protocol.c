@@ -153,7 +153,7 @@ enum {
   PROP_RECEIVE_PERIOD,
   PROP_LAST_SENT,
   PROP_LAST_RECEIVED,
-  PROP_HAS_PENDING_RECEIPTS,
+  PROP_PENDING_RECEIPTS,
   PROP_N_PENDING_RECEIPTS,
   PROP_N_DROPPED_RECEIPTS,
   PROP_N_SUBSCRIPTIONS,
@@ -301,7 +301,7 @@ notify_receipts (StompestProtocol *self,
                             properties[PROP_N_PENDING_RECEIPTS]);
   if ((count == 0) != (old_count == 0))
     g_object_notify_by_pspec (G_OBJECT (self),
-                              properties[PROP_HAS_PENDING_RECEIPTS]);
+                              properties[PROP_PENDING_RECEIPTS]);
 }
 
 static void
@@ -393,7 +393,7 @@ stompest_protocol_get_property (GObject    *object,
     case PROP_LAST_RECEIVED:
       g_value_set_int64 (value, self->last_received);
       break;
-    case PROP_HAS_PENDING_RECEIPTS:
+    case PROP_PENDING_RECEIPTS:
       g_value_set_boolean (value, stompest_protocol_has_pending_receipts (self));
       break;
     case PROP_N_PENDING_RECEIPTS:
@@ -576,15 +576,15 @@ stompest_protocol_class_init (StompestProtocolClass *klass)
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * StompestProtocol:has-pending-receipts: (attributes org.gtk.Property.get=stompest_protocol_has_pending_receipts)
+   * StompestProtocol:pending-receipts: (attributes org.gtk.Property.get=stompest_protocol_has_pending_receipts)
    *
    * Whether a frame that asked for a receipt is still waiting for its
-   * RECEIPT.
+   * RECEIPT. Its getter is [method@Stompest.Protocol.has_pending_receipts].
    *
    * Since: 0.1
    */
-  properties[PROP_HAS_PENDING_RECEIPTS] =
-    g_param_spec_boolean ("has-pending-receipts", NULL, NULL,
+  properties[PROP_PENDING_RECEIPTS] =
+    g_param_spec_boolean ("pending-receipts", NULL, NULL,
                           FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -1908,7 +1908,7 @@ stompest_protocol_get_last_received (StompestProtocol *protocol)
 }
 
 /**
- * stompest_protocol_has_pending_receipts:
+ * stompest_protocol_has_pending_receipts: (get-property pending-receipts)
  * @protocol: a protocol
  *
  * Tells whether a receipt is awaited.

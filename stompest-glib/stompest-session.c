@@ -50,7 +50,13 @@
  * acknowledges a failed message as if it had been processed. When
  * [property@Stompest.Subscription:max-in-flight] messages of a
  * subscription are unfinished, the session stops reading the socket
- * until one finishes, so the broker keeps the backlog.
+ * until one finishes, so the broker keeps the backlog. It then reads no
+ * RECEIPT and no heart-beat either: a
+ * [method@Stompest.Session.send_async] made meanwhile completes only
+ * after a held message finishes, so a handler that holds its message
+ * until the RECEIPT of one it sends (a transformer) must bound its
+ * subscription with the broker's prefetch header instead of
+ * max-in-flight.
  *
  * Heart-beats are sent and checked on timers: a broker that stays silent
  * past twice its heart-beat period ends the connection with
@@ -1269,7 +1275,7 @@ session_submit (StompestSession  *self,
     }
   if (self->offline.length >= self->max_offline_queue)
     {
-      g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST,
+      g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_QUEUE_FULL,
                    "Cannot send to %s: the session is connecting to %s and its "
                    "offline queue is full (%u message(s), see max-offline-queue)",
                    request->destination, self->uri, self->max_offline_queue);
@@ -2374,8 +2380,9 @@ stompest_session_disconnect_finish (StompestSession  *session,
  * when the session is disconnected or disconnecting, this fails.
  *
  * Possible error domains include %STOMPEST_ERROR
- * (%STOMPEST_ERROR_CONNECTION_LOST when not connected or the offline
- * queue is full, %STOMPEST_ERROR_PROTOCOL for a transaction that is not
+ * (%STOMPEST_ERROR_CONNECTION_LOST when not connected,
+ * %STOMPEST_ERROR_QUEUE_FULL when the offline queue is full,
+ * %STOMPEST_ERROR_PROTOCOL for a transaction that is not
  * open, %STOMPEST_ERROR_INVALID_FRAME for a header the negotiated version
  * cannot carry).
  *
@@ -2422,6 +2429,12 @@ stompest_session_send (StompestSession  *session,
  * [property@Stompest.Session:receipt-timeout]. When the connection is
  * lost after the message was written but before the RECEIPT, the
  * operation fails: the broker may or may not have it.
+ *
+ * While a subscription sits at its
+ * [property@Stompest.Subscription:max-in-flight], the session reads
+ * nothing, RECEIPTs included: the operation then completes only after a
+ * held message finishes. Do not wait for it in a handler that holds its
+ * message meanwhile.
  *
  * Since: 0.1
  */
@@ -2479,8 +2492,9 @@ stompest_session_send_async (StompestSession     *session,
  *
  * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_TIMEOUT
  * when no RECEIPT came within the receipt timeout,
- * %STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_PROTOCOL,
- * %STOMPEST_ERROR_INVALID_FRAME, as for [method@Stompest.Session.send])
+ * %STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_QUEUE_FULL,
+ * %STOMPEST_ERROR_PROTOCOL, %STOMPEST_ERROR_INVALID_FRAME, as for
+ * [method@Stompest.Session.send])
  * and %G_IO_ERROR (%G_IO_ERROR_CANCELLED).
  *
  * Returns: %TRUE when the broker confirmed the message
@@ -4088,8 +4102,8 @@ stompest_session_class_init (StompestSessionClass *klass)
    * StompestSession:max-offline-queue: (attributes org.gtk.Property.get=stompest_session_get_max_offline_queue org.gtk.Property.set=stompest_session_set_max_offline_queue)
    *
    * The most messages [method@Stompest.Session.send] keeps while the
-   * session connects or reconnects; beyond it sending fails. 0 keeps
-   * none. The default is 1000.
+   * session connects or reconnects; beyond it sending fails with
+   * %STOMPEST_ERROR_QUEUE_FULL. 0 keeps none. The default is 1000.
    *
    * Since: 0.1
    */

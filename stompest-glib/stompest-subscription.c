@@ -26,7 +26,9 @@
  * - [property@Stompest.Subscription:max-in-flight]: flow control. When
  *   that many messages of the subscription are held by handlers, the
  *   session stops reading the socket until one finishes, so the broker,
- *   not the application's heap, keeps the backlog.
+ *   not the application's heap, keeps the backlog. RECEIPTs and
+ *   heart-beats are not read either meanwhile: a handler that waits for
+ *   the RECEIPT of a message it sends must not use it (see the property).
  *
  * Brokers also limit how many unacknowledged messages they send a
  * consumer: pass `activemq.prefetchSize` (ActiveMQ) or `prefetch-count`
@@ -538,9 +540,26 @@ stompest_subscription_class_init (StompestSubscriptionClass *klass)
    * Flow control: when this many messages of the subscription are in
    * flight, the session stops reading the socket (all of it: STOMP has
    * one stream for every subscription) until one finishes, so the broker
-   * keeps the backlog instead of the application's memory. Heart-beats
-   * from the broker are not checked meanwhile, since they are not read.
-   * 0, the default, sets no limit.
+   * keeps the backlog instead of the application's memory. 0, the
+   * default, sets no limit.
+   *
+   * Nothing at all is read while the limit is reached: not the RECEIPT
+   * frames, and not the broker's heart-beats (which are not checked
+   * meanwhile). A [method@Stompest.Session.send_async] made then
+   * completes only after a held message finishes and reading resumes, or
+   * fails with %STOMPEST_ERROR_TIMEOUT once
+   * [property@Stompest.Session:receipt-timeout] runs out, although the
+   * broker may well have the message.
+   *
+   * So a handler that holds its message until the RECEIPT of another
+   * message — a transformer that finishes its input only once its output
+   * is confirmed — must not use max-in-flight: at the limit, it would
+   * wait for a RECEIPT that the session does not read. Bound such a
+   * subscription with the broker's prefetch header instead
+   * (`activemq.prefetchSize` for ActiveMQ, `prefetch-count` for RabbitMQ,
+   * in the headers given to [method@Stompest.Session.subscribe]): the
+   * broker then sends no more than that many unacknowledged messages,
+   * and the session keeps reading.
    *
    * Since: 0.1
    */

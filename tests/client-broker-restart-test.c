@@ -18,65 +18,6 @@
 
 #define N_MESSAGES 3
 
-/* Runs `brokerctl.sh COMMAND ARGS` for BROKER_DIR and the ports of the
- * tests, plus the NULL-terminated NAME=VALUE strings of EXTRA_ENV. Fails
- * the test, with the script's output, when it fails. */
-static void
-run_brokerctl (const char         *command,
-               const char         *arg,
-               const char * const *extra_env)
-{
-  g_auto(GStrv) env = g_get_environ ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { g_getenv ("STOMPEST_TEST_BROKERCTL"), command, arg, NULL };
-  static const struct {
-    const char *name;
-    const char *from;
-  } vars[] = {
-    { "BROKER_DIR", "STOMPEST_TEST_BROKER_DIR" },
-    { "CERT_DIR", "STOMPEST_TEST_CERT_DIR" },
-    { "RABBITMQ_STOMP_PORT", "STOMPEST_TEST_RABBITMQ_STOMP_PORT" },
-    { "RABBITMQ_STOMPS_PORT", "STOMPEST_TEST_RABBITMQ_STOMPS_PORT" },
-    { "ACTIVEMQ_STOMP_PORT", "STOMPEST_TEST_ACTIVEMQ_STOMP_PORT" },
-    { "ACTIVEMQ_STOMPS_PORT", "STOMPEST_TEST_ACTIVEMQ_STOMPS_PORT" },
-  };
-  int status = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
-    {
-      const char *value = g_getenv (vars[i].from);
-
-      if (value != NULL)
-        env = g_environ_setenv (env, vars[i].name, value, TRUE);
-    }
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
-
-      env = g_environ_setenv (env, pair[0], pair[1], TRUE);
-    }
-
-  g_test_message ("brokerctl.sh %s %s", command, arg != NULL ? arg : "");
-  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("brokerctl.sh %s failed: %s\n%s%s", command, error->message, out, err);
-}
-
-/* Skips the test unless everything a broker test needs is set. */
-static gboolean
-require_fixture (const BrokerInfo *broker)
-{
-  return stompest_test_broker_uri_from_env ("STOMPEST_TEST_BROKERCTL") != NULL &&
-         stompest_test_broker_uri_from_env ("STOMPEST_TEST_BROKER_DIR") != NULL &&
-         stompest_test_broker_uri_from_env (broker->stomp_port_var) != NULL &&
-         stompest_test_broker_uri_from_env (broker->stomps_port_var) != NULL &&
-         stompest_test_broker_uri_from_env (broker->uri_var) != NULL;
-}
-
 typedef struct {
   StompestVersion version;
   StompestClient *client;
@@ -192,7 +133,7 @@ test_replay (gconstpointer data)
   g_autofree char *wait = NULL;
   gint64 t0;
 
-  if (!require_fixture (broker))
+  if (!broker_require_fixture (broker))
     return;
 
   uri = g_strdup_printf ("failover:(%s)" PATIENT_FAILOVER, g_getenv (broker->uri_var));
@@ -204,8 +145,8 @@ test_replay (gconstpointer data)
   kill = g_strconcat (broker->name, "-kill", NULL);
   start = g_strconcat (broker->name, "-start", NULL);
   t0 = g_get_monotonic_time ();
-  run_brokerctl (kill, NULL, NULL);
-  run_brokerctl (start, NULL, NULL);
+  broker_ctl (kill, NULL, NULL);
+  broker_ctl (start, NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (consumers); i++)
     {
@@ -218,7 +159,7 @@ test_replay (gconstpointer data)
 
   /* The TLS port too, for the tests that come next. */
   wait = g_strconcat (broker->name, "-wait", NULL);
-  run_brokerctl (wait, "60", NULL);
+  broker_ctl (wait, "60", NULL);
 }
 
 /* A second ActiveMQ, on free ports, that requires guest/guest: the
@@ -238,7 +179,7 @@ test_activemq_bad_passcode (void)
   guint16 stomp_port, stomps_port, openwire_port;
 
   g_assert_cmpstr (broker->name, ==, "activemq");
-  if (!require_fixture (broker))
+  if (!broker_require_fixture (broker))
     return;
 
   /* Free ports: found by binding, released just before the start. */
@@ -255,8 +196,8 @@ test_activemq_bad_passcode (void)
   {
     const char * const env[] = { "ACTIVEMQ_AUTH=1", stomp_env, stomps_env, openwire_env, NULL };
 
-    run_brokerctl ("activemq-start", NULL, env);
-    run_brokerctl ("activemq-wait", "60", env);
+    broker_ctl ("activemq-start", NULL, env);
+    broker_ctl ("activemq-wait", "60", env);
 
     uri = g_strdup_printf ("tcp://127.0.0.1:%u", stomp_port);
     for (guint i = 0; i < G_N_ELEMENTS (broker_versions); i++)
@@ -287,7 +228,7 @@ test_activemq_bad_passcode (void)
         BROKER_ASSERT_OK (stompest_client_disconnect_sync (client, NULL, &error), error);
       }
 
-    run_brokerctl ("activemq-stop", NULL, env);
+    broker_ctl ("activemq-stop", NULL, env);
   }
 }
 

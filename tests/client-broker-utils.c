@@ -14,6 +14,8 @@ const BrokerInfo broker_infos[2] = {
     .tls_uri_var = "STOMPEST_TEST_RABBITMQ_TLS_URI",
     .stomp_port_var = "STOMPEST_TEST_RABBITMQ_STOMP_PORT",
     .stomps_port_var = "STOMPEST_TEST_RABBITMQ_STOMPS_PORT",
+    .pid_file_var = "STOMPEST_TEST_RABBITMQ_PID_FILE",
+    .prefetch_header = "prefetch-count",
     .server_prefix = "RabbitMQ/",
     .nack_to_dlq = FALSE,
     .checks_destinations = TRUE,
@@ -26,6 +28,8 @@ const BrokerInfo broker_infos[2] = {
     .tls_uri_var = "STOMPEST_TEST_ACTIVEMQ_TLS_URI",
     .stomp_port_var = "STOMPEST_TEST_ACTIVEMQ_STOMP_PORT",
     .stomps_port_var = "STOMPEST_TEST_ACTIVEMQ_STOMPS_PORT",
+    .pid_file_var = "STOMPEST_TEST_ACTIVEMQ_PID_FILE",
+    .prefetch_header = "activemq.prefetchSize",
     .server_prefix = "ActiveMQ/",
     .nack_to_dlq = TRUE,
     .checks_destinations = FALSE,
@@ -255,4 +259,340 @@ broker_assert_subscription (StompestFrame *message,
     g_assert_cmpstr (stompest_frame_get_header (message, "destination"), ==, token);
   else
     g_assert_cmpstr (subscription, ==, token);
+}
+
+gboolean
+broker_require_fixture (const BrokerInfo *broker)
+{
+  return stompest_test_broker_uri_from_env ("STOMPEST_TEST_BROKERCTL") != NULL &&
+         stompest_test_broker_uri_from_env ("STOMPEST_TEST_BROKER_DIR") != NULL &&
+         stompest_test_broker_uri_from_env (broker->stomp_port_var) != NULL &&
+         stompest_test_broker_uri_from_env (broker->stomps_port_var) != NULL &&
+         stompest_test_broker_uri_from_env (broker->uri_var) != NULL;
+}
+
+void
+broker_ctl (const char         *command,
+            const char         *arg,
+            const char * const *extra_env)
+{
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("STOMPEST_TEST_BROKERCTL"), command, arg, NULL };
+  static const struct {
+    const char *name;
+    const char *from;
+  } vars[] = {
+    { "BROKER_DIR", "STOMPEST_TEST_BROKER_DIR" },
+    { "CERT_DIR", "STOMPEST_TEST_CERT_DIR" },
+    { "RABBITMQ_STOMP_PORT", "STOMPEST_TEST_RABBITMQ_STOMP_PORT" },
+    { "RABBITMQ_STOMPS_PORT", "STOMPEST_TEST_RABBITMQ_STOMPS_PORT" },
+    { "ACTIVEMQ_STOMP_PORT", "STOMPEST_TEST_ACTIVEMQ_STOMP_PORT" },
+    { "ACTIVEMQ_STOMPS_PORT", "STOMPEST_TEST_ACTIVEMQ_STOMPS_PORT" },
+  };
+  int status = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      const char *value = g_getenv (vars[i].from);
+
+      if (value != NULL)
+        env = g_environ_setenv (env, vars[i].name, value, TRUE);
+    }
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
+
+      env = g_environ_setenv (env, pair[0], pair[1], TRUE);
+    }
+
+  g_test_message ("brokerctl.sh %s %s", command, arg != NULL ? arg : "");
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("brokerctl.sh %s failed: %s\n%s%s", command, error->message, out, err);
+}
+
+void
+broker_ctl_shared (const BrokerInfo *broker,
+                   const char       *command,
+                   const char       *arg)
+{
+  g_autofree char *full = g_strdup_printf ("%s-%s", broker->name, command);
+
+  broker_ctl (full, arg, NULL);
+}
+
+GPid
+broker_get_pid (const BrokerInfo *broker)
+{
+  const char *path = g_getenv (broker->pid_file_var);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 pid = 0;
+
+  g_assert_nonnull (path);
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_strstrip (text);
+  g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT, &pid, &error);
+  g_assert_no_error (error);
+  return (GPid) pid;
+}
+
+/* Sessions. */
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+broker_iterate (void)
+{
+  static gsize waker;
+
+  if (g_once_init_enter (&waker))
+    g_once_init_leave (&waker, g_timeout_add (50, wake, NULL));
+  g_main_context_iteration (NULL, TRUE);
+}
+
+void
+broker_run_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    broker_iterate ();
+}
+
+StompestSession *
+broker_session_new (const char *uri)
+{
+  StompestSession *session = stompest_session_new (uri);
+
+  stompest_session_set_connect_timeout (session, BROKER_WAIT_MS);
+  stompest_session_set_connected_timeout (session, BROKER_WAIT_MS);
+  stompest_session_set_receipt_timeout (session, BROKER_WAIT_MS);
+  stompest_session_set_disconnect_timeout (session, BROKER_WAIT_MS);
+  return session;
+}
+
+typedef struct {
+  gboolean done;
+  GError *error;
+} Completion;
+
+static void
+on_connect_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Completion *completion = data;
+
+  stompest_session_connect_finish (STOMPEST_SESSION (source), result, &completion->error);
+  completion->done = TRUE;
+}
+
+static void
+on_disconnect_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  Completion *completion = data;
+
+  stompest_session_disconnect_finish (STOMPEST_SESSION (source), result, &completion->error);
+  completion->done = TRUE;
+}
+
+void
+broker_session_connect (StompestSession *session)
+{
+  Completion completion = { FALSE, NULL };
+
+  stompest_session_connect_async (session, NULL, on_connect_done, &completion);
+  /* Every attempt is bounded; this only guards against a hang. */
+  BROKER_WAIT_UNTIL (completion.done, 6 * BROKER_WAIT_MS);
+  g_assert_no_error (completion.error);
+  g_assert_cmpint (stompest_session_get_state (session), ==, STOMPEST_SESSION_STATE_CONNECTED);
+}
+
+GError *
+broker_session_disconnect (StompestSession *session)
+{
+  Completion completion = { FALSE, NULL };
+
+  stompest_session_disconnect_async (session, G_PRIORITY_DEFAULT, NULL,
+                                     on_disconnect_done, &completion);
+  /* Two steps, each bounded by the disconnect timeout. */
+  BROKER_WAIT_UNTIL (completion.done, 3 * stompest_session_get_disconnect_timeout (session));
+  g_assert_cmpint (stompest_session_get_state (session), ==, STOMPEST_SESSION_STATE_DISCONNECTED);
+  return completion.error;
+}
+
+StompestSubscription *
+broker_session_subscribe (StompestSession  *session,
+                          const BrokerInfo *broker,
+                          const char       *destination,
+                          StompestAckMode   mode,
+                          guint             prefetch)
+{
+  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GError) error = NULL;
+  StompestSubscription *subscription;
+
+  if (prefetch > 0)
+    g_hash_table_insert (headers, (gpointer) broker->prefetch_header,
+                         g_strdup_printf ("%u", prefetch));
+  subscription = stompest_session_subscribe (session, destination, mode, headers, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (subscription);
+  return subscription;
+}
+
+/* Numbered messages. */
+
+GBytes *
+broker_id_body (guint id)
+{
+  char *text = g_strdup_printf ("%08u", id);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+gboolean
+broker_id_from_body (GBytes *body,
+                     guint  *id)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data (body, &size);
+  g_autofree char *text = g_strndup (data, size);
+  g_autoptr(GError) error = NULL;
+  guint64 value = 0;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &value, &error))
+    {
+      g_test_fail_printf ("not a numbered message: “%s”: %s", text, error->message);
+      return FALSE;
+    }
+  *id = value;
+  return TRUE;
+}
+
+BrokerTally *
+broker_tally_new (guint n)
+{
+  BrokerTally *tally = g_new0 (BrokerTally, 1);
+
+  tally->n = n;
+  tally->counts = g_new0 (guint8, n);
+  return tally;
+}
+
+void
+broker_tally_free (BrokerTally *tally)
+{
+  g_free (tally->counts);
+  g_free (tally);
+}
+
+guint
+broker_tally_add (BrokerTally *tally,
+                  guint        id)
+{
+  guint before;
+
+  tally->n_seen++;
+  if (id >= tally->n)
+    {
+      tally->n_foreign++;
+      return 0;
+    }
+  before = tally->counts[id];
+  if (before == 0)
+    tally->n_unique++;
+  if (before < G_MAXUINT8)
+    tally->counts[id]++;
+  return before;
+}
+
+gboolean
+broker_tally_has (BrokerTally *tally,
+                  guint        id)
+{
+  return id < tally->n && tally->counts[id] > 0;
+}
+
+guint
+broker_tally_missing (BrokerTally *tally)
+{
+  return tally->n - tally->n_unique;
+}
+
+guint64
+broker_tally_duplicates (BrokerTally *tally)
+{
+  return tally->n_seen - tally->n_unique - tally->n_foreign;
+}
+
+char *
+broker_tally_describe_missing (BrokerTally *tally)
+{
+  GString *text;
+  guint shown = 0;
+
+  if (broker_tally_missing (tally) == 0)
+    return g_strdup ("none");
+
+  text = g_string_new (NULL);
+  g_string_printf (text, "%u missing:", broker_tally_missing (tally));
+  for (guint id = 0; id < tally->n && shown < 10; id++)
+    {
+      if (tally->counts[id] == 0)
+        {
+          g_string_append_printf (text, " %u", id);
+          shown++;
+        }
+    }
+  if (shown < broker_tally_missing (tally))
+    g_string_append (text, " …");
+  return g_string_free (text, FALSE);
+}
+
+guint64
+broker_get_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+  guint64 kib = 0;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "\nVmRSS:")) == NULL)
+    g_error ("no VmRSS in /proc/self/status");
+  kib = g_ascii_strtoull (line + strlen ("\nVmRSS:"), NULL, 10);
+  return kib;
+}
+
+void
+broker_assert_queue_drained (const char *uri,
+                             const char *queue)
+{
+  g_autoptr(StompestClient) client = broker_client_new (uri, STOMPEST_VERSION_STOMP_1_2);
+  g_autofree char *token = NULL;
+  g_autoptr(GPtrArray) bodies = NULL;
+  g_autoptr(GError) error = NULL;
+
+  broker_connect (client);
+  token = broker_subscribe (client, queue, STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL, NULL);
+  broker_send_text (client, queue, "stompest-it-drained", NULL);
+  bodies = broker_receive_until (client, "stompest-it-drained", TRUE);
+  if (bodies->len > 0)
+    g_test_message ("%s still held %u message(s), the first “%s”",
+                    queue, bodies->len, (char *) bodies->pdata[0]);
+  g_assert_cmpuint (bodies->len, ==, 0);
+  BROKER_ASSERT_OK (stompest_client_disconnect_sync (client, NULL, &error), error);
 }

@@ -987,6 +987,8 @@ test_write_no_deadlock (void)
 
   server = g_thread_new ("flooding-broker", flooding_broker, &flood);
   dog_thread = g_thread_new ("watchdog", watchdog_run, &dog);
+  /* The watchdog bounds this test; valgrind makes the 8 MiB slow. */
+  stompest_client_set_send_timeout (client, 60000);
 
   g_assert_true (stompest_client_connect_sync (client, cancellable, &error));
   g_assert_no_error (error);
@@ -1007,16 +1009,125 @@ test_write_no_deadlock (void)
   g_assert_cmpuint (flood.received, >, FLOOD_FRAMES * FLOOD_BODY);
 }
 
+/* A broker that answers CONNECT and then never reads again, until the
+ * test is done with it. */
+
+#define DEAF_BODY (32 * 1024 * 1024)
+#define DEAF_SEND_TIMEOUT 500
+
+typedef struct {
+  StompestTestBroker *broker;
+  GMutex mutex;
+  GCond cond;
+  gboolean done;
+} Deaf;
+
+static gpointer
+deaf_broker (gpointer data)
+{
+  Deaf *deaf = data;
+  g_autoptr(GIOStream) stream = stompest_test_broker_accept_direct (deaf->broker, 20000);
+  static const char connected[] = "CONNECTED\nversion:1.2\n\n";
+  char buffer[512];
+
+  g_assert_nonnull (stream);
+  g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (stream), buffer,
+                                        sizeof buffer, NULL, NULL), >, 0);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (stream),
+                                            connected, sizeof connected, NULL, NULL, NULL));
+  g_mutex_lock (&deaf->mutex);
+  while (!deaf->done)
+    g_cond_wait (&deaf->cond, &deaf->mutex);
+  g_mutex_unlock (&deaf->mutex);
+  return NULL;
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_send_timeout (void)
+{
+  g_autoptr(StompestTestBroker) broker = stompest_test_broker_new (STOMPEST_TEST_BROKER_IN_THREAD |
+                                                                    STOMPEST_TEST_BROKER_DIRECT);
+  g_autoptr(StompestClient) client = stompest_client_new (stompest_test_broker_get_uri (broker));
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GBytes) body = g_bytes_new_take (g_malloc0 (DEAF_BODY), DEAF_BODY);
+  g_autoptr(GBytes) small = g_bytes_new_static ("x", 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *within = NULL;
+  Deaf deaf = { .broker = broker };
+  Watchdog dog = { .cancellable = cancellable };
+  GThread *server;
+  GThread *dog_thread;
+  guint notifies = 0;
+  gint64 start;
+  gint64 took_ms;
+
+  server = g_thread_new ("deaf-broker", deaf_broker, &deaf);
+  /* Without a send timeout, only the watchdog would end the send, with
+   * CONNECTION_LOST. */
+  dog_thread = g_thread_new ("watchdog", watchdog_run, &dog);
+
+  stompest_client_set_send_timeout (client, DEAF_SEND_TIMEOUT);
+  g_assert_true (stompest_client_connect_sync (client, cancellable, &error));
+  g_assert_no_error (error);
+  g_signal_connect (client, "notify::connected", G_CALLBACK (count_notify), &notifies);
+
+  /* Far more than the socket buffers hold: the write has to wait. */
+  start = g_get_monotonic_time ();
+  g_assert_false (stompest_client_send (client, "/queue/deaf", body, NULL, cancellable, &error));
+  took_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("send failed after %" G_GINT64_FORMAT " ms: %s", took_ms, error->message);
+  g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT);
+  within = g_strdup_printf ("to %s within %u ms", stompest_test_broker_get_uri (broker),
+                            DEAF_SEND_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, within));
+  g_assert_nonnull (strstr (error->message, "half written"));
+  g_assert_cmpint (took_ms, >=, DEAF_SEND_TIMEOUT);
+  g_assert_cmpint (took_ms, <, 20000);
+
+  /* Half a frame went out: the connection is closed, and says so. */
+  g_assert_false (stompest_client_is_connected (client));
+  g_assert_cmpuint (notifies, ==, 1);
+  g_clear_error (&error);
+  g_assert_false (stompest_client_send (client, "/queue/deaf", small, NULL, cancellable, &error));
+  g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST);
+
+  g_mutex_lock (&deaf.mutex);
+  deaf.done = TRUE;
+  g_cond_signal (&deaf.cond);
+  g_mutex_unlock (&deaf.mutex);
+  g_thread_join (server);
+  watchdog_stop (&dog, dog_thread);
+}
+
 static void
 test_properties (void)
 {
   g_autoptr(StompestClient) client = stompest_client_new ("tcp://localhost:61613");
   g_autofree char *virtual_host = NULL;
   guint receipt_timeout;
+  guint send_timeout;
+  gboolean connected;
+  guint notifies = 0;
 
-  g_object_get (client, "virtual-host", &virtual_host, "receipt-timeout", &receipt_timeout, NULL);
+  g_object_get (client, "virtual-host", &virtual_host, "receipt-timeout", &receipt_timeout,
+                "send-timeout", &send_timeout, "connected", &connected, NULL);
   g_assert_cmpstr (virtual_host, ==, "/");
   g_assert_cmpuint (receipt_timeout, ==, 10000);
+  g_assert_cmpuint (send_timeout, ==, 10000);
+  g_assert_false (connected);
+  g_signal_connect (client, "notify::send-timeout", G_CALLBACK (count_notify), &notifies);
+  stompest_client_set_send_timeout (client, 0);
+  stompest_client_set_send_timeout (client, 0);
+  g_assert_cmpuint (stompest_client_get_send_timeout (client), ==, 0);
+  g_assert_cmpuint (notifies, ==, 1);
   g_assert_cmpuint (stompest_client_get_heart_beat_send (client), ==, 0);
   g_assert_cmpuint (stompest_client_get_heart_beat_receive (client), ==, 0);
   g_assert_cmpint (stompest_client_get_max_version (client), ==, STOMPEST_VERSION_STOMP_1_2);
@@ -1057,6 +1168,7 @@ main (int    argc,
   g_test_add_func ("/client/properties/defaults", test_properties);
   g_test_add_func ("/client/connect/direct", test_direct);
   g_test_add_func ("/client/write/no-deadlock", test_write_no_deadlock);
+  g_test_add_func ("/client/write/send-timeout", test_send_timeout);
   add_test ("/client/connect/versions", test_connect_versions);
   add_test ("/client/connect/max-version", test_connect_max_version);
   add_test ("/client/connect/already-connected", test_connect_already_connected);

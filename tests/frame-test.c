@@ -217,6 +217,24 @@ test_construction_new_parsed_layout (void)
   g_assert_cmpstr (stompest_frame_get_header (frame, "c"), ==, "d");
 }
 
+/* A block too small for the strings the headers need is refused. */
+static void
+test_construction_new_parsed_too_small (void)
+{
+  if (g_test_subprocess ())
+    {
+      char **headers = NULL;
+      char *block = NULL;
+
+      g_assert_null (stompest_frame_new_parsed ("SEND", 2, 3, &headers, &block));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*block_size >= 2*");
+}
+
 static void
 note_freed (gpointer data)
 {
@@ -765,6 +783,39 @@ test_compile_bad_command (void)
   assert_invalid (frame, V12, "SE\\nND", NULL);
 }
 
+/* NACK and STOMP came with 1.1: a 1.0 peer would refuse them, and so
+ * does the parser reading 1.0. */
+static void
+test_compile_command_not_in_version (void)
+{
+  const char *from_11[] = { "NACK", "STOMP" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (from_11); i++)
+    {
+      g_autoptr(StompestFrame) frame = stompest_frame_new (from_11[i]);
+      g_autoptr(StompestFrame) with_body = frame_with_body (from_11[i], LIT ("x"));
+      g_autofree char *expected = g_strdup_printf ("%s\nid:1\n\n", from_11[i]);
+      g_autofree char *reason = g_strdup_printf ("no %s frame in STOMP 1.0", from_11[i]);
+
+      stompest_frame_add_header (frame, "id", "1");
+      assert_invalid (frame, V10, reason, NULL);
+      /* The command is what is wrong, whatever the body. */
+      assert_invalid (with_body, V10, reason, NULL);
+      assert_wire (frame, V11, 0, expected, strlen (expected) + 1);
+      assert_wire (frame, V12, 0, expected, strlen (expected) + 1);
+    }
+
+  /* The 1.0 commands still compile, and so do commands STOMP does not
+   * define, in every version. */
+  {
+    g_autoptr(StompestFrame) ack = stompest_frame_new ("ACK");
+    g_autoptr(StompestFrame) custom = stompest_frame_new ("X-NACK");
+
+    assert_wire (ack, V10, 0, LIT ("ACK\n\n\0"));
+    assert_wire (custom, V10, 0, LIT ("X-NACK\n\n\0"));
+  }
+}
+
 static void
 test_compile_body_not_allowed (void)
 {
@@ -784,10 +835,13 @@ test_compile_body_not_allowed (void)
 
       assert_invalid (frame, V11, "may not carry a body", NULL);
       assert_invalid (frame, V12, forbidden[i], NULL);
-      /* 1.0 allows a body everywhere. */
-      v10 = stompest_frame_to_bytes (frame, V10, 0, &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (v10);
+      /* 1.0 allows a body everywhere (NACK and STOMP are not in 1.0). */
+      if (strcmp (forbidden[i], "NACK") != 0 && strcmp (forbidden[i], "STOMP") != 0)
+        {
+          v10 = stompest_frame_to_bytes (frame, V10, 0, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (v10);
+        }
       /* An empty body is no body. */
       ok = stompest_frame_to_bytes (empty, V12, 0, &error);
       g_assert_no_error (error);
@@ -1043,6 +1097,7 @@ main (int   argc,
   g_test_add_func ("/frame/construction/new-parsed", test_construction_new_parsed);
   g_test_add_func ("/frame/construction/new-parsed-empty", test_construction_new_parsed_empty);
   g_test_add_func ("/frame/construction/new-parsed-layout", test_construction_new_parsed_layout);
+  g_test_add_func ("/frame/construction/new-parsed-too-small", test_construction_new_parsed_too_small);
   g_test_add_func ("/frame/construction/take-body", test_construction_take_body);
   g_test_add_func ("/frame/refcount", test_refcount);
   g_test_add_func ("/frame/gvalue", test_gvalue);
@@ -1083,6 +1138,7 @@ main (int   argc,
     }
   g_test_add_func ("/frame/compile/empty-name", test_compile_empty_name);
   g_test_add_func ("/frame/compile/bad-command", test_compile_bad_command);
+  g_test_add_func ("/frame/compile/command-not-in-version", test_compile_command_not_in_version);
   g_test_add_func ("/frame/compile/body-not-allowed", test_compile_body_not_allowed);
   g_test_add_func ("/frame/compile/command-predicates", test_compile_command_predicates);
   g_test_add_func ("/frame/compile/content-length", test_compile_content_length);

@@ -833,6 +833,101 @@ test_limits_header_count (void)
   }
 }
 
+/* A head that lies whole in one chunk is looked over at once rather than
+ * line by line; the limits and the errors must be the same as when it
+ * comes byte by byte. */
+typedef struct {
+  StompestVersion version;
+  gsize max_line;
+  guint max_headers;
+  gsize max_frame;
+  const char *wire;
+  gsize wire_len;
+  int code;
+  const char *message_prefix; /* NULL: one frame, no error */
+} WholeHeadCase;
+
+#define WIRE(s) (s), (sizeof (s) - 1)
+
+static const WholeHeadCase whole_head_cases[] = {
+  /* A header line of exactly the line limit, then one byte over. */
+  { V12, 20, 1000, 1000, WIRE ("SEND\nk:123456789012345678\n\n\0"), 0, NULL },
+  { V12, 20, 1000, 1000, WIRE ("SEND\nk:1234567890123456789\n\n\0"),
+    STOMPEST_ERROR_FRAME_TOO_LARGE, "byte 25: line longer" },
+  /* The CR of a 1.2 CRLF is not part of the line. */
+  { V12, 20, 1000, 1000, WIRE ("SEND\r\nk:123456789012345678\r\n\r\n\0"), 0, NULL },
+  /* Exactly the header limit, then one more. */
+  { V12, 1000, 3, 1000, WIRE ("SEND\na:1\nb:2\nc:3\n\n\0"), 0, NULL },
+  { V12, 1000, 3, 1000, WIRE ("SEND\na:1\nb:2\nc:3\nd:4\n\n\0"),
+    STOMPEST_ERROR_FRAME_TOO_LARGE, "byte 17: more than the limit of 3 headers" },
+  { V12, 1000, 0, 1000, WIRE ("RECEIPT\n\n\0"), 0, NULL },
+  /* The whole frame at the frame limit, then the head alone over it. */
+  { V12, 1000, 1000, 15, WIRE ("SEND\na:1\nb:2\n\n\0"), 0, NULL },
+  { V12, 1000, 1000, 14, WIRE ("SEND\na:1\nb:2\n\n\0"),
+    STOMPEST_ERROR_FRAME_TOO_LARGE, "byte 14: frame larger" },
+  { V12, 1000, 1000, 13, WIRE ("SEND\na:1\nb:2\n\n\0"),
+    STOMPEST_ERROR_FRAME_TOO_LARGE, "byte 13: frame larger" },
+  /* A limit is checked over the whole head before its text is decoded:
+   * the long line wins over the NUL before it. */
+  { V12, 10, 1000, 1000, WIRE ("SEND\na:\0\nlong-header:xyz\n\n\0"),
+    STOMPEST_ERROR_FRAME_TOO_LARGE, "byte 19: line longer" },
+  { V12, 10, 1000, 1000, WIRE ("SEND\na:\0\nb:2\n\n\0"),
+    STOMPEST_ERROR_PARSE, "byte 7: NUL byte" },
+  /* CRLF ends the head in 1.2 only; in 1.1 the CR is a header line. */
+  { V12, 1000, 1000, 1000, WIRE ("SEND\na:1\r\n\r\n\0"), 0, NULL },
+  { V11, 1000, 1000, 1000, WIRE ("SEND\na:1\r\n\r\n\n\0"),
+    STOMPEST_ERROR_PARSE, "byte 10: header line '\\x0d' has no ':'" },
+  /* A CR that starts a longer line does not end the head. */
+  { V12, 1000, 1000, 1000, WIRE ("SEND\na:1\n\rb:2\n\r\n\0"), 0, NULL },
+  /* Heads longer than one vector, with escapes across its edges. */
+  { V12, 1000, 1000, 1000,
+    WIRE ("MESSAGE\nmessage-id:ID\\cbench-host-40391-1700000000000-3\\c1\\c1\n"
+          "x-long-name-for-a-header-line:\\\\\\n\\r\\c\n\n\0"), 0, NULL },
+};
+
+static void
+test_limits_whole_head (gconstpointer data)
+{
+  const WholeHeadCase *c = data;
+  const guint8 *wire = (const guint8 *) c->wire;
+  g_autofree gsize *bytes = g_new (gsize, c->wire_len);
+  gsize whole = c->wire_len;
+  g_auto(Result) at_once = { 0 };
+  g_auto(Result) byte_by_byte = { 0 };
+
+  for (gsize i = 0; i < c->wire_len; i++)
+    bytes[i] = i + 1;
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(StompestParser) parser = parser_with (c->version, FALSE);
+
+      stompest_parser_set_max_header_line_length (parser, c->max_line);
+      stompest_parser_set_max_header_count (parser, c->max_headers);
+      stompest_parser_set_max_frame_size (parser, c->max_frame);
+      if (pass == 0)
+        parse_chunks (parser, wire, c->wire_len, &whole, 1, &at_once);
+      else
+        parse_chunks (parser, wire, c->wire_len, bytes, c->wire_len, &byte_by_byte);
+    }
+
+  if (c->message_prefix == NULL)
+    {
+      g_assert_no_error (at_once.error);
+      g_assert_cmpuint (at_once.frames->len, ==, 1);
+    }
+  else
+    {
+      g_assert_error (at_once.error, STOMPEST_ERROR, c->code);
+      if (!g_str_has_prefix (at_once.error->message, c->message_prefix))
+        g_error ("'%s' does not start with '%s'", at_once.error->message,
+                 c->message_prefix);
+      /* What was fed after the error is not read; only the error counts. */
+      at_once.offset = byte_by_byte.offset;
+    }
+  assert_results_equal (&byte_by_byte, &at_once);
+}
+
 /* -- failure and reset ----------------------------------------------------- */
 
 static void
@@ -1165,6 +1260,12 @@ main (int    argc,
   g_test_add_func ("/parser/limits/unterminated-line", test_limits_unterminated_line);
   g_test_add_func ("/parser/limits/unterminated-body", test_limits_unterminated_body);
   g_test_add_func ("/parser/limits/header-count", test_limits_header_count);
+  for (guint i = 0; i < G_N_ELEMENTS (whole_head_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/parser/limits/whole-head/%u", i);
+
+      g_test_add_data_func (path, &whole_head_cases[i], test_limits_whole_head);
+    }
   g_test_add_func ("/parser/failure/state-and-reset", test_failed_state);
   g_test_add_func ("/parser/failure/reset-mid-frame", test_reset_mid_frame);
   g_test_add_func ("/parser/round-trip/random", test_round_trip);

@@ -772,10 +772,10 @@ test_replay_forgotten (void)
 {
   g_autoptr(StompestProtocol) protocol = connected_protocol (STOMPEST_VERSION_STOMP_1_2);
   g_autoptr(StompestFrame) a = subscribe_or_die (protocol, "/queue/a", "s-a", NULL);
-  g_autoptr(StompestFrame) bad = subscribe_or_die (protocol, "/queue/a/b", "s-bad", NULL);
   g_autoptr(StompestFrame) again = NULL;
   g_autoptr(GPtrArray) replayed = NULL;
 
+  stompest_frame_unref (subscribe_or_die (protocol, "/queue/a/b", "s-bad", NULL));
   g_assert_true (stompest_protocol_forget_subscription (protocol, "s-bad"));
   g_assert_false (stompest_protocol_forget_subscription (protocol, "s-bad"));
   g_assert_cmpuint (stompest_protocol_get_n_subscriptions (protocol), ==, 1);
@@ -862,10 +862,10 @@ static void
 test_replay_none_after_flush (void)
 {
   g_autoptr(StompestProtocol) protocol = connected_protocol (STOMPEST_VERSION_STOMP_1_2);
-  g_autoptr(StompestFrame) a = subscribe_or_die (protocol, "/queue/a", "s-a", NULL);
   g_autoptr(GPtrArray) replayed = NULL;
   guint notifies = 0;
 
+  stompest_frame_unref (subscribe_or_die (protocol, "/queue/a", "s-a", NULL));
   g_signal_connect (protocol, "notify::n-subscriptions", G_CALLBACK (count_notify), &notifies);
   stompest_protocol_close (protocol, TRUE);
   g_assert_cmpuint (stompest_protocol_get_n_subscriptions (protocol), ==, 0);
@@ -880,11 +880,11 @@ static void
 test_replay_none_after_disconnect (void)
 {
   g_autoptr(StompestProtocol) protocol = connected_protocol (STOMPEST_VERSION_STOMP_1_2);
-  g_autoptr(StompestFrame) a = subscribe_or_die (protocol, "/queue/a", "s-a", NULL);
   g_autoptr(StompestFrame) disconnect = NULL;
   g_autoptr(GPtrArray) replayed = NULL;
   g_autoptr(GError) error = NULL;
 
+  stompest_frame_unref (subscribe_or_die (protocol, "/queue/a", "s-a", NULL));
   disconnect = stompest_protocol_disconnect (protocol, NULL, &error);
   g_assert_no_error (error);
   /* Even when the transport reports the end as a loss. */
@@ -1041,7 +1041,7 @@ test_receipt_pending (void)
   guint has_notifies = 0;
   guint n_notifies = 0;
 
-  g_signal_connect (protocol, "notify::has-pending-receipts", G_CALLBACK (count_notify), &has_notifies);
+  g_signal_connect (protocol, "notify::pending-receipts", G_CALLBACK (count_notify), &has_notifies);
   g_signal_connect (protocol, "notify::n-pending-receipts", G_CALLBACK (count_notify), &n_notifies);
 
   send = stompest_protocol_send (protocol, "/queue/a", NULL, NULL, "r-1", &error);
@@ -1253,7 +1253,7 @@ test_properties_read_only (void)
   g_autoptr(StompestProtocol) protocol = stompest_protocol_new (STOMPEST_VERSION_STOMP_1_1);
   const char *read_only[] = {
     "state", "version", "server", "session", "send-period", "receive-period",
-    "last-sent", "last-received", "has-pending-receipts", "n-pending-receipts",
+    "last-sent", "last-received", "pending-receipts", "n-pending-receipts",
     "n-dropped-receipts", "n-subscriptions", "n-transactions",
   };
   StompestVersion max_version;

@@ -88,7 +88,7 @@ on_disconnected (StompestSession *session,
 
       if (!stompest_session_send (session, "/queue/offline", body, NULL, &error))
         {
-          g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST);
+          g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_QUEUE_FULL);
           g_assert_nonnull (strstr (error->message, "offline queue is full"));
           f->offline_failures++;
         }
@@ -911,6 +911,53 @@ test_flow_max_in_flight (Fixture       *f,
   g_assert_cmpuint (frames->len, ==, 5);
 }
 
+/* At max-in-flight the session reads nothing, RECEIPTs included, as the
+ * documentation of max-in-flight warns transformers. */
+static void
+test_flow_receipt_waits_for_held (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(StompestSubscription) subscription = NULL;
+  g_autoptr(GBytes) body = bytes_from_string ("output");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  session_connect_ok (f);
+  subscription = subscribe (f, "/queue/in", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
+  stompest_subscription_set_max_in_flight (subscription, 1);
+  f->hold_messages = TRUE;
+  deliver (f, subscription, "input-1");
+  WAIT_UNTIL (f->held->len == 1);
+
+  /* The broker has the SEND and answers at once, but the RECEIPT stays
+   * unread while the input is held. */
+  stompest_session_send_async (f->session, "/queue/out", body, NULL, G_PRIORITY_DEFAULT,
+                               NULL, store_result, &result);
+  assert_received (f, "SEND");
+  run_for (SHORT_WAIT_MS);
+  g_assert_null (result);
+
+  /* Finishing the input lets the session read again. */
+  stompest_message_complete (g_ptr_array_index (f->held, 0));
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (stompest_session_send_finish (f->session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* A hold longer than the receipt timeout fails the send, although the
+   * broker confirmed it. */
+  stompest_session_set_receipt_timeout (f->session, 200);
+  deliver (f, subscription, "input-2");
+  WAIT_UNTIL (f->held->len == 2);
+  stompest_session_send_async (f->session, "/queue/out", body, NULL, G_PRIORITY_DEFAULT,
+                               NULL, store_result, &result);
+  assert_received (f, "SEND");
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (stompest_session_send_finish (f->session, result, &error));
+  g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT);
+  stompest_message_complete (g_ptr_array_index (f->held, 1));
+}
+
 static void
 test_flow_batched_acks (Fixture       *f,
                         gconstpointer  data)
@@ -1382,6 +1429,7 @@ main (int    argc,
   ADD ("/session/policy/disconnect", test_policy_disconnect);
   ADD ("/session/flow/max-in-flight", test_flow_max_in_flight);
   ADD ("/session/flow/batched-acks", test_flow_batched_acks);
+  ADD ("/session/flow/receipt-waits-for-held", test_flow_receipt_waits_for_held);
   ADD ("/session/disconnect/graceful", test_disconnect_graceful);
   ADD ("/session/disconnect/timeout", test_disconnect_timeout);
   ADD ("/session/disconnect/cancelled", test_disconnect_cancelled);

@@ -71,6 +71,9 @@ encodable (StompestFrame   *frame,
                      strcmp (command, "CONNECT") != 0 &&
                      strcmp (command, "CONNECTED") != 0;
 
+  if (!fuzz_command_in_version (command, version))
+    return FALSE;
+
   if (body != NULL && g_bytes_get_size (body) > 0 &&
       version >= STOMPEST_VERSION_STOMP_1_1 &&
       strcmp (command, "SEND") != 0 && strcmp (command, "MESSAGE") != 0 &&

@@ -83,6 +83,17 @@ const tests = {
         }
         assert(caught?.matches(Stompest.Error, Stompest.Error.RECONNECT_EXHAUSTED), `wrong error ${caught}`);
     },
+    'properties do not hide their getters'() {
+        // A property is-connected used to make client.is_connected a
+        // boolean, not the method.
+        const client = Stompest.Client.new('tcp://localhost:61613');
+        assertEqual(client.connected, false);
+        assertEqual(client.is_connected(), false);
+        assertEqual(client.send_timeout, 10000);
+        const protocol = Stompest.Protocol.new(Stompest.Version.STOMP_1_2);
+        assertEqual(protocol.pending_receipts, false);
+        assertEqual(protocol.has_pending_receipts(), false);
+    },
 };
 
 for (const [broker, variable] of Object.entries(BROKERS)) {
@@ -113,8 +124,9 @@ for (const [broker, variable] of Object.entries(BROKERS)) {
                 const e = await assertThrows(() => client.receive_frame(200, null));
                 assert(e.matches(Stompest.Error, Stompest.Error.TIMEOUT), `wrong error ${e}`);
                 assert(e.message.includes(uri), e.message);
-                // The property hides the method of the same name in GJS.
-                assertEqual(client.is_connected, true);
+                // The property and its getter are both reachable.
+                assertEqual(client.connected, true);
+                assertEqual(client.is_connected(), true);
             } finally {
                 client.disconnect_sync(null);
             }

@@ -85,6 +85,41 @@ class ErrorTest(unittest.TestCase):
                         caught.exception.message)
 
 
+class NamingTest(unittest.TestCase):
+    """Names that bindings can use as they are."""
+
+    def test_no_member_hides_another(self):
+        # GJS and Vala give a property, a method and a signal one namespace:
+        # a property `is-connected` hid the method is_connected() (Vala
+        # refused the call), so no two members may share a name.
+        checked = 0
+        for name in dir(Stompest):
+            info = getattr(getattr(Stompest, name), "__info__", None)
+            # Classes and interfaces: those have properties and signals.
+            if not hasattr(info, "get_properties") or not hasattr(info, "get_signals"):
+                continue
+            properties = {p.get_name().replace("-", "_") for p in info.get_properties()}
+            methods = {m.get_name() for m in info.get_methods()}
+            signals = {s.get_name().replace("-", "_") for s in info.get_signals()}
+            self.assertEqual(properties & methods, set(), name)
+            self.assertEqual(signals & methods, set(), name)
+            self.assertEqual(signals & properties, set(), name)
+            checked += 1
+        self.assertGreaterEqual(checked, 7)
+
+    def test_renamed_properties(self):
+        client = Stompest.Client.new("tcp://localhost:61613")
+        self.assertFalse(client.props.connected)
+        self.assertFalse(client.is_connected())
+        protocol = Stompest.Protocol.new(Stompest.Version.STOMP_1_2)
+        self.assertFalse(protocol.props.pending_receipts)
+        self.assertFalse(protocol.has_pending_receipts())
+
+    def test_header_position_argument(self):
+        for method in (Stompest.Frame.get_header_name, Stompest.Frame.get_header_value):
+            self.assertEqual([a.get_name() for a in method.get_arguments()], ["position"])
+
+
 class ClientTests:
     """Run against each real broker; BROKER_VAR names its URI."""
 
@@ -105,7 +140,8 @@ class ClientTests:
         return client
 
     def test_connected_properties(self):
-        self.assertTrue(self.client.props.is_connected)
+        self.assertTrue(self.client.props.connected)
+        self.assertTrue(self.client.is_connected())
         self.assertEqual(self.client.props.version, Stompest.Version.STOMP_1_2)
         self.assertEqual(self.client.get_broker_uri(), self.uri)
         self.assertTrue(self.client.get_server())
