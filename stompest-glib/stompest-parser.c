@@ -452,12 +452,12 @@ fail_nul (StompestParser  *self,
         "NUL byte in the head of a %s frame", self->command->name);
 }
 
-/* Decodes the escape sequence at BS, a backslash in the header text that
- * ends at END, into OUT. It takes the bytes up to END, or just the
- * backslash when END is right after it (lenient only). Returns where the
- * output goes on, or NULL after an error. NAME is the header the text
- * belongs to, for error messages. The common sequences are decoded inline
- * by parse_headers(); this handles the rest. */
+/* Decodes the escape sequence from BS, a backslash in header text, to END
+ * into OUT: END is BS + 2, or BS + 1 for a backslash that ends the text
+ * (kept as it is when lenient). Returns where the output goes on, or NULL
+ * after an error. NAME is the header the text belongs to, for error
+ * messages. parse_headers() decodes the common sequences itself; this
+ * handles the rest. */
 static char *
 decode_escape (StompestParser  *self,
                const guint8    *head,
@@ -930,7 +930,11 @@ scan_head (StompestParser *self,
       guint mask = 0;
 
       if (limit - pos >= 16)
-        mask = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) (head + pos)), lf));
+        {
+          __m128i v = _mm_loadu_si128 ((const __m128i *) (head + pos));
+
+          mask = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, lf));
+        }
       else
         for (guint i = 0; i < limit - pos; i++)
           mask |= (guint) (head[pos + i] == '\n') << i;
