@@ -39,11 +39,31 @@
  * receipt) keep the other frames that arrive meanwhile for
  * [method@Stompest.Client.receive_frame], so nothing is lost or reordered.
  * Frames are written without copying their bodies; while the broker
- * takes no more bytes, the client reads what it sends, so two peers that
- * both write a lot cannot block each other. The client therefore needs a
- * transport whose streams are pollable, as the built-in ones are. Each
- * frame must be written within [property@Stompest.Client:send-timeout],
- * so a broker that stops reading cannot block a call for ever.
+ * takes no more bytes, the client reads and parses what it sends, so two
+ * peers that both write a lot cannot block each other, and the limits of
+ * [method@Stompest.Client.get_parser] hold meanwhile too. The client
+ * therefore needs a transport whose streams are pollable, as the
+ * built-in ones are. Each frame must be written within
+ * [property@Stompest.Client:send-timeout], so a broker that stops
+ * reading cannot block a call for ever.
+ *
+ * What a call keeps that way is bounded: when more than 10000 frames, or
+ * more than 64 MiB of them, wait to be handed out, the call fails with
+ * %STOMPEST_ERROR_FRAME_TOO_LARGE and the connection is closed; the
+ * frames kept are still handed out. Read frames often, and bound the
+ * broker's prefetch for the subscriptions of a client that also waits
+ * for receipts.
+ *
+ * A RECEIPT for a receipt that was never asked for, and a MESSAGE for a
+ * subscription that does not exist, are the broker's mistakes: where such
+ * a frame is in the stream, [method@Stompest.Client.receive_frame] or
+ * [method@Stompest.Client.can_read] fails with %STOMPEST_ERROR_PROTOCOL
+ * naming the receipt id or the subscription, and the frame is dropped.
+ * The stream itself is sound, so the connection stays open and the next
+ * call goes on with the next frame. Two look alike but are not mistakes:
+ * a MESSAGE for a subscription that ended on this connection (the broker
+ * sent it before it had the UNSUBSCRIBE) is handed out, and the RECEIPT
+ * of a wait that timed out is dropped quietly when it comes.
  *
  * An ERROR frame, whenever it arrives, fails the call that read it with
  * %STOMPEST_ERROR_SERVER_ERROR carrying the frame's `message`; the frame
@@ -125,6 +145,11 @@
 #define DEFAULT_DISCONNECT_TIMEOUT 5000
 #define DEFAULT_SEND_TIMEOUT 10000
 
+/* Bounds of the frames read while a call waited for a RECEIPT or a
+ * write, not yet handed out by receive_frame(). */
+#define MAX_QUEUED_FRAMES 10000
+#define MAX_QUEUED_BYTES (64u * 1024 * 1024)
+
 struct _StompestClient
 {
   GObject parent_instance;
@@ -154,7 +179,10 @@ struct _StompestClient
   char *broker_uri;
   guint8 *read_buffer;
   GByteArray *head;
-  GQueue frames;                /* read, not yet handed out */
+  GQueue frames;                /* Received*: read, not yet handed out */
+  gsize queued_bytes;
+  guint64 n_parsed;             /* frames taken in so far */
+  GHashTable *raw_receipts;     /* asked for by send_frame(): handed out */
   StompestFrame *error_frame;
   guint receipt_counter;
 };
@@ -242,6 +270,7 @@ client_drop (StompestClient *self,
 
   stompest_protocol_close (self->protocol, flush);
   stompest_parser_reset (self->parser);
+  g_hash_table_remove_all (self->raw_receipts);
 
   if (had_stream)
     client_notify_session (self);
@@ -443,7 +472,190 @@ client_sleep (StompestClient  *self,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-/* Writing. */
+/* Frames received. */
+
+/* A frame read and not yet handed out or, in its place, the error it
+ * stands for: a broker's mistake that leaves the stream intact. */
+typedef struct {
+  StompestFrame *frame;
+  GError *error;
+  gsize size;                   /* counted against MAX_QUEUED_BYTES */
+} Received;
+
+static void
+received_free (gpointer data)
+{
+  Received *received = data;
+
+  g_clear_pointer (&received->frame, stompest_frame_unref);
+  g_clear_error (&received->error);
+  g_free (received);
+}
+
+static void
+client_clear_queue (StompestClient *self)
+{
+  g_queue_clear_full (&self->frames, received_free);
+  self->queued_bytes = 0;
+}
+
+/* What FRAME holds, near enough to bound memory. */
+static gsize
+frame_size (StompestFrame *frame)
+{
+  GBytes *body = stompest_frame_get_body (frame);
+  gsize size = strlen (stompest_frame_get_command (frame)) + 2;
+  guint n_headers = stompest_frame_get_n_headers (frame);
+
+  for (guint i = 0; i < n_headers; i++)
+    size += strlen (stompest_frame_get_header_name (frame, i)) +
+            strlen (stompest_frame_get_header_value (frame, i)) + 2;
+  return size + (body != NULL ? g_bytes_get_size (body) : 0);
+}
+
+/* Queues FRAME, or PROBLEM in its place (both taken, one NULL), for
+ * receive_frame(). A queue past its bounds fails and closes the
+ * connection, keeping what it holds: a broker that keeps sending while
+ * a call waits for a RECEIPT or a write must not make the client hold
+ * an unbounded backlog. */
+static gboolean
+client_queue (StompestClient  *self,
+              StompestFrame   *frame,
+              GError          *problem,
+              GError         **error)
+{
+  Received *received = g_new0 (Received, 1);
+
+  received->frame = frame;
+  received->error = problem;
+  received->size = frame != NULL ? frame_size (frame) : strlen (problem->message);
+  g_queue_push_tail (&self->frames, received);
+  self->queued_bytes += received->size;
+
+  if (self->frames.length <= MAX_QUEUED_FRAMES && self->queued_bytes <= MAX_QUEUED_BYTES)
+    return TRUE;
+
+  g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_FRAME_TOO_LARGE,
+               "%u frames (%" G_GSIZE_FORMAT " bytes) from %s wait to be read, over the "
+               "limit of %u frames or %u bytes that a call waiting for a RECEIPT or a "
+               "write may keep; the connection was closed (read frames with "
+               "stompest_client_receive_frame() sooner, or bound the broker's prefetch)",
+               self->frames.length, self->queued_bytes, self->broker_uri,
+               MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES);
+  client_drop (self, FALSE);
+  return FALSE;
+}
+
+/* Hands out the oldest queued frame, or fails with the error queued in
+ * its place. */
+static StompestFrame *
+client_pop (StompestClient  *self,
+            GError         **error)
+{
+  Received *received = g_queue_pop_head (&self->frames);
+  StompestFrame *frame = g_steal_pointer (&received->frame);
+
+  self->queued_bytes -= received->size;
+  if (received->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&received->error));
+  received_free (received);
+  return frame;
+}
+
+/* Takes FRAME, just parsed on an established connection: an ERROR fails
+ * and closes it; a RECEIPT is ticked off the protocol's list, and only
+ * one asked for through send_frame() is queued (that of a waiting call
+ * is seen there by the call, and that of a wait that timed out is
+ * dropped); anything else is queued. A RECEIPT nobody asked for and a
+ * MESSAGE for a subscription that never existed are the broker's
+ * mistakes: a PROTOCOL error takes their place in the queue, and the
+ * connection stays up. */
+static gboolean
+client_accept (StompestClient  *self,
+               StompestFrame   *frame,
+               GError         **error)
+{
+  g_autoptr(GError) problem = NULL;
+  const char *command = stompest_frame_get_command (frame);
+  const char *receipt_id;
+
+  self->n_parsed++;
+  if (strcmp (command, "ERROR") == 0)
+    return client_server_error (self, frame, error);
+
+  if (strcmp (command, "RECEIPT") == 0)
+    {
+      if (stompest_protocol_receipt (self->protocol, frame, &receipt_id, &problem) &&
+          !g_hash_table_remove (self->raw_receipts, receipt_id))
+        {
+          stompest_frame_unref (frame);
+          return TRUE;
+        }
+    }
+  else if (strcmp (command, "MESSAGE") == 0)
+    {
+      /* One sent before the broker had our UNSUBSCRIBE is only late. */
+      if (!stompest_protocol_message (self->protocol, frame, NULL, &problem) &&
+          stompest_protocol_message_is_late (self->protocol, frame))
+        g_clear_error (&problem);
+    }
+
+  if (problem != NULL)
+    {
+      g_prefix_error (&problem, "Dropped a %s frame from %s: ", command, self->broker_uri);
+      client_scrub (self, &problem->message);
+      g_debug ("%s", problem->message);
+      g_clear_pointer (&frame, stompest_frame_unref);
+    }
+  return client_queue (self, frame, g_steal_pointer (&problem), error);
+}
+
+/* Sets *FRAME to the next whole frame in the parser, or to NULL when more
+ * bytes are needed. Fails, closing the connection, on a malformed
+ * stream. */
+static gboolean
+client_parse (StompestClient  *self,
+              StompestFrame  **frame,
+              GError         **error)
+{
+  g_autoptr(GError) parse_error = NULL;
+
+  *frame = stompest_parser_next_frame (self->parser, &parse_error);
+  if (*frame != NULL)
+    client_trace (self, "<", *frame);
+  if (parse_error == NULL)
+    return TRUE;
+
+  g_propagate_error (error, stompest_connection_malformed_error (self->broker_uri,
+                                                                 self->passcode,
+                                                                 parse_error));
+  client_drop (self, FALSE);
+  return FALSE;
+}
+
+/* Takes every whole frame the parser holds, once connected. While
+ * CONNECT is written nothing is taken: client_try_broker() reads
+ * CONNECTED itself, and a CONNECT is too small to keep a write blocked
+ * for long. */
+static gboolean
+client_drain (StompestClient  *self,
+              GError         **error)
+{
+  if (stompest_protocol_get_state (self->protocol) == STOMPEST_PROTOCOL_STATE_CONNECTING)
+    return TRUE;
+
+  for (;;)
+    {
+      StompestFrame *frame;
+
+      if (!client_parse (self, &frame, error))
+        return FALSE;
+      if (frame == NULL)
+        return TRUE;
+      if (!client_accept (self, frame, error))
+        return FALSE;
+    }
+}
 
 /* Feeds the parser with what the broker sent, if anything: *GOT tells
  * whether there was something. */
@@ -469,6 +681,8 @@ client_read_available (StompestClient  *self,
     return client_lost (self, error, local_error->message);
   return TRUE;
 }
+
+/* Writing. */
 
 /* The broker's heart-beat deadline, just past which it is silent. */
 static gint64
@@ -532,9 +746,11 @@ client_write_timed_out (StompestClient  *self,
 }
 
 /* Writes all of VECTORS (which it changes) within the send timeout.
- * While the broker does not take more, what it sends is read into the
- * parser: a broker blocked writing to a client that is blocked writing
- * to it would deadlock both. Its heart-beats are checked meanwhile too. */
+ * While the broker does not take more, what it sends is read and parsed
+ * into the queue: a broker blocked writing to a client that is blocked
+ * writing to it would deadlock both, and parsing at once lets the
+ * parser's limits bound what a broker that floods without reading can
+ * make the client hold. Its heart-beats are checked meanwhile too. */
 static gboolean
 client_write (StompestClient  *self,
               GOutputVector   *vectors,
@@ -579,7 +795,8 @@ client_write (StompestClient  *self,
           continue;
         }
 
-      if (!client_read_available (self, &got, error))
+      if (!client_read_available (self, &got, error) ||
+          (got && !client_drain (self, error)))
         return FALSE;
       now = g_get_monotonic_time ();
       if (!client_check_peer (self, now, error))
@@ -653,17 +870,39 @@ client_keep_alive (StompestClient  *self,
 
 /* Reading. */
 
-/* Feeds the parser with what the broker sent, waiting for it until
- * DEADLINE_US (-1: no limit) and keeping heart-beats going meanwhile. */
+/* How long one call may wait for the broker. */
+typedef struct {
+  gint64 deadline_us;           /* monotonic; -1 for no limit */
+  gboolean has_read;            /* the call read at least once */
+} ClientWait;
+
+static void
+client_wait_init (ClientWait *wait,
+                  gint64      deadline_us)
+{
+  wait->deadline_us = deadline_us;
+  wait->has_read = FALSE;
+}
+
+/* Feeds the parser with what the broker sent, waiting for it as WAIT
+ * says and keeping heart-beats going meanwhile. The deadline and the
+ * heart-beats are checked on every pass, also when bytes keep coming: a
+ * flood of heart-beats or a frame without end must not stretch the
+ * wait, and what was read stays in the parser for the next call. Only
+ * the first read of a call is always taken in, so that a timeout of 0
+ * still gives what has arrived. */
 static gboolean
 client_fill (StompestClient  *self,
-             gint64           deadline_us,
+             ClientWait      *wait,
              GCancellable    *cancellable,
              GError         **error)
 {
+  guint64 parsed = self->n_parsed;
+
   for (;;)
     {
       gboolean got;
+      gboolean first;
       gint64 now;
       gint64 wake;
 
@@ -671,86 +910,72 @@ client_fill (StompestClient  *self,
           g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !client_read_available (self, &got, error))
         return FALSE;
-      if (got)
-        return TRUE;
+      first = !wait->has_read;
+      wait->has_read = TRUE;
 
       now = g_get_monotonic_time ();
       if (!client_keep_alive (self, now, cancellable, error))
         return FALSE;
-      if (deadline_us >= 0 && now >= deadline_us)
+      /* A heart-beat whose write blocked may have taken frames in. */
+      if (self->n_parsed != parsed || (got && first))
+        return TRUE;
+      if (wait->deadline_us >= 0 && now >= wait->deadline_us)
         {
           g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT,
-                       "Nothing arrived from %s in time", self->broker_uri);
+                       "Timed out waiting for %s", self->broker_uri);
           return FALSE;
         }
+      if (got)
+        return TRUE;
 
-      wake = earliest (deadline_us, stompest_protocol_get_next_beat_due (self->protocol));
+      wake = earliest (wait->deadline_us, stompest_protocol_get_next_beat_due (self->protocol));
       wake = earliest (wake, client_peer_wake (self));
       client_block (self, TRUE, FALSE, wake, cancellable);
     }
 }
 
-/* The next frame from the wire, whatever it is. */
+/* The next frame from the wire, whatever it is: the answer to CONNECT. */
 static StompestFrame *
 client_next_frame (StompestClient  *self,
-                   gint64           deadline_us,
+                   ClientWait      *wait,
                    GCancellable    *cancellable,
                    GError         **error)
 {
   for (;;)
     {
-      g_autoptr(GError) parse_error = NULL;
       StompestFrame *frame;
 
-      if (!client_check_stream (self, error))
+      if (!client_parse (self, &frame, error))
         return NULL;
-
-      frame = stompest_parser_next_frame (self->parser, &parse_error);
       if (frame != NULL)
-        {
-          client_trace (self, "<", frame);
-          return frame;
-        }
-      if (parse_error != NULL)
-        {
-          g_propagate_error (error, stompest_connection_malformed_error (self->broker_uri,
-                                                                         self->passcode,
-                                                                         parse_error));
-          client_drop (self, FALSE);
-          return NULL;
-        }
-      if (!client_fill (self, deadline_us, cancellable, error))
+        return frame;
+      if (!client_fill (self, wait, cancellable, error))
         return NULL;
     }
 }
 
-/* The next frame from the wire, once connected: an ERROR fails, and a
- * RECEIPT is ticked off the protocol's list (a late one included). */
-static StompestFrame *
-client_read_frame (StompestClient  *self,
-                   gint64           deadline_us,
-                   GCancellable    *cancellable,
-                   GError         **error)
+/* Reads until at least one more frame was taken in (see
+ * client_accept()), waiting as WAIT says. */
+static gboolean
+client_pump (StompestClient  *self,
+             ClientWait      *wait,
+             GCancellable    *cancellable,
+             GError         **error)
 {
-  StompestFrame *frame = client_next_frame (self, deadline_us, cancellable, error);
-  const char *command;
+  guint64 parsed = self->n_parsed;
 
-  if (frame == NULL)
-    return NULL;
-
-  command = stompest_frame_get_command (frame);
-  if (strcmp (command, "ERROR") == 0)
+  for (;;)
     {
-      client_server_error (self, frame, error);
-      return NULL;
+      if (!client_drain (self, error))
+        return FALSE;
+      if (self->n_parsed != parsed)
+        return TRUE;
+      if (!client_fill (self, wait, cancellable, error))
+        return FALSE;
     }
-  if (strcmp (command, "RECEIPT") == 0)
-    stompest_protocol_receipt (self->protocol, frame, NULL, NULL);
-
-  return frame;
 }
 
-/* Reads until the RECEIPT for RECEIPT, queueing every other frame. */
+/* Reads until the RECEIPT for RECEIPT came, queueing every other frame. */
 static gboolean
 client_await_receipt (StompestClient  *self,
                       const char      *receipt,
@@ -758,26 +983,21 @@ client_await_receipt (StompestClient  *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
-  gint64 deadline = deadline_after (timeout_ms);
+  ClientWait wait;
 
-  for (;;)
+  client_wait_init (&wait, deadline_after (timeout_ms));
+  while (stompest_protocol_is_receipt_pending (self->protocol, receipt))
     {
-      StompestFrame *frame = client_read_frame (self, deadline, cancellable, error);
-
-      if (frame == NULL)
+      if (!client_pump (self, &wait, cancellable, error))
         {
+          /* Should it come after all, it is dropped quietly. */
+          stompest_protocol_abandon_receipt (self->protocol, receipt);
           retext_timeout (self, error, "No RECEIPT for “%s” from %s within %u ms",
                           receipt, self->broker_uri, timeout_ms);
           return FALSE;
         }
-      if (strcmp (stompest_frame_get_command (frame), "RECEIPT") == 0 &&
-          g_strcmp0 (stompest_frame_get_header (frame, "receipt-id"), receipt) == 0)
-        {
-          stompest_frame_unref (frame);
-          return TRUE;
-        }
-      g_queue_push_tail (&self->frames, frame);
     }
+  return TRUE;
 }
 
 /* Sends FRAME (taken; NULL when building it failed with ERROR set) and
@@ -849,6 +1069,7 @@ client_try_broker (StompestClient  *self,
   g_autoptr(GIOStream) stream = NULL;
   g_autoptr(StompestFrame) connect = NULL;
   g_autoptr(StompestFrame) answer = NULL;
+  ClientWait wait;
   GInputStream *input;
   GOutputStream *output;
 
@@ -891,8 +1112,8 @@ client_try_broker (StompestClient  *self,
   if (connect == NULL || !client_write_frame (self, connect, cancellable, error))
     goto failed;
 
-  answer = client_next_frame (self, deadline_after (self->connected_timeout),
-                              cancellable, error);
+  client_wait_init (&wait, deadline_after (self->connected_timeout));
+  answer = client_next_frame (self, &wait, cancellable, error);
   if (answer == NULL)
     {
       retext_timeout (self, error, "No CONNECTED frame from %s within %u ms",
@@ -997,7 +1218,7 @@ stompest_client_connect_sync (StompestClient  *client,
       client->protocol = stompest_protocol_new (client->max_version);
     }
 
-  g_queue_clear_full (&client->frames, (GDestroyNotify) stompest_frame_unref);
+  client_clear_queue (client);
   g_clear_pointer (&client->error_frame, stompest_frame_unref);
 
   stompest_failover_start (client->failover);
@@ -1126,7 +1347,8 @@ stompest_client_close (StompestClient *client)
  * `receipt` makes the call wait (up to
  * [property@Stompest.Client:receipt-timeout]) until the broker confirms
  * it has the message; frames that arrive meanwhile are kept for
- * [method@Stompest.Client.receive_frame]. Other headers (`persistent`,
+ * [method@Stompest.Client.receive_frame] (within the bounds given in
+ * [class@Stompest.Client]). Other headers (`persistent`,
  * `content-type`, custom ones) are sent as given; `destination` and
  * `content-length` are ignored there.
  *
@@ -1177,15 +1399,18 @@ stompest_client_send (StompestClient  *client,
  * @error: return location for a #GError
  *
  * Sends a frame as it is, past the session bookkeeping: no state check,
- * no receipt awaited (a RECEIPT it asks for comes out of
- * [method@Stompest.Client.receive_frame]). A SEND frame gets a
+ * no receipt awaited. The receipt a `receipt` header asks for is
+ * expected from then on, and its RECEIPT comes out of
+ * [method@Stompest.Client.receive_frame]. A SEND frame gets a
  * `content-length`.
  *
  * Possible error domains include %STOMPEST_ERROR
  * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_TIMEOUT past
  * [property@Stompest.Client:send-timeout], %STOMPEST_ERROR_INVALID_FRAME
- * when a header cannot be written in the negotiated version) and
- * %G_IO_ERROR.
+ * when a header cannot be written in the negotiated version, and, from
+ * what the broker sends while the write waits,
+ * %STOMPEST_ERROR_SERVER_ERROR, %STOMPEST_ERROR_PARSE and
+ * %STOMPEST_ERROR_FRAME_TOO_LARGE) and %G_IO_ERROR.
  *
  * Returns: %TRUE when the frame was written
  *
@@ -1197,12 +1422,24 @@ stompest_client_send_frame (StompestClient  *client,
                             GCancellable    *cancellable,
                             GError         **error)
 {
+  const char *receipt;
+
   g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
   g_return_val_if_fail (frame != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return client_write_frame (client, frame, cancellable, error);
+  if (!client_write_frame (client, frame, cancellable, error))
+    return FALSE;
+
+  /* Its RECEIPT is known, then, and handed out. */
+  receipt = stompest_frame_get_header (frame, "receipt");
+  if (receipt != NULL)
+    {
+      stompest_protocol_expect_receipt (client->protocol, receipt);
+      g_hash_table_add (client->raw_receipts, g_strdup (receipt));
+    }
+  return TRUE;
 }
 
 /**
@@ -1540,7 +1777,9 @@ deadline_for_wait (int timeout_ms)
  *
  * Possible error domains include %STOMPEST_ERROR
  * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_SERVER_ERROR for an
- * ERROR frame, %STOMPEST_ERROR_PARSE, %STOMPEST_ERROR_TIMEOUT when a
+ * ERROR frame, %STOMPEST_ERROR_PARSE, %STOMPEST_ERROR_PROTOCOL when the
+ * next frame is a RECEIPT nobody asked for or a MESSAGE for no
+ * subscription, which is then dropped, %STOMPEST_ERROR_TIMEOUT when a
  * heart-beat could not be written within
  * [property@Stompest.Client:send-timeout]) and %G_IO_ERROR. Running out
  * of @timeout_ms is not an error.
@@ -1556,25 +1795,34 @@ stompest_client_can_read (StompestClient  *client,
                           GCancellable    *cancellable,
                           GError         **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  StompestFrame *frame;
+  Received *next;
+  ClientWait wait;
 
   g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!g_queue_is_empty (&client->frames))
-    return TRUE;
-
-  frame = client_read_frame (client, deadline_for_wait (timeout_ms), cancellable, &local_error);
-  if (frame == NULL)
+  client_wait_init (&wait, deadline_for_wait (timeout_ms));
+  while (g_queue_is_empty (&client->frames))
     {
-      if (!is_read_timeout (client, local_error))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!client_pump (client, &wait, cancellable, &local_error))
+        {
+          if (!is_read_timeout (client, local_error))
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
     }
 
-  g_queue_push_tail (&client->frames, frame);
+  /* The broker's mistake in place of the next frame is reported now. */
+  next = g_queue_peek_head (&client->frames);
+  if (next->error != NULL)
+    {
+      /* Queued with its error, no frame. */
+      client_pop (client, error);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -1586,20 +1834,27 @@ stompest_client_can_read (StompestClient  *client,
  * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for a #GError
  *
- * Gives the next frame from the broker: a MESSAGE, or a RECEIPT that no
- * call of this client waited for (one asked for through
- * [method@Stompest.Client.send_frame], or one that came after its wait
- * timed out). Frames that arrived while another call waited for a receipt
- * come first, in order; they are also given after the connection was
- * lost, before %STOMPEST_ERROR_CONNECTION_LOST.
+ * Gives the next frame from the broker: a MESSAGE, or the RECEIPT of a
+ * frame sent with [method@Stompest.Client.send_frame]. Frames that
+ * arrived while another call waited for a receipt come first, in order;
+ * they are also given after the connection was lost, before
+ * %STOMPEST_ERROR_CONNECTION_LOST.
+ *
+ * Where the broker sent a RECEIPT for a receipt never asked for, or a
+ * MESSAGE for a subscription that does not exist, the call fails with
+ * %STOMPEST_ERROR_PROTOCOL naming it instead, and the frame is dropped;
+ * the connection stays open, and the next call gives the next frame.
  *
  * Heart-beats are sent and checked meanwhile; a broker that stops
- * sending them fails the call with %STOMPEST_ERROR_CONNECTION_LOST.
+ * sending them fails the call with %STOMPEST_ERROR_CONNECTION_LOST. The
+ * call ends at @timeout_ms even while bytes keep coming (heart-beats
+ * without end, a frame trickling in); what was read then is kept for
+ * the next call.
  *
  * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_TIMEOUT,
  * %STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_SERVER_ERROR for an
- * ERROR frame, %STOMPEST_ERROR_PARSE, %STOMPEST_ERROR_FRAME_TOO_LARGE) and
- * %G_IO_ERROR (%G_IO_ERROR_CANCELLED).
+ * ERROR frame, %STOMPEST_ERROR_PARSE, %STOMPEST_ERROR_FRAME_TOO_LARGE,
+ * %STOMPEST_ERROR_PROTOCOL) and %G_IO_ERROR (%G_IO_ERROR_CANCELLED).
  *
  * Returns: (transfer full): the frame, or %NULL on error
  *
@@ -1611,19 +1866,23 @@ stompest_client_receive_frame (StompestClient  *client,
                                GCancellable    *cancellable,
                                GError         **error)
 {
-  StompestFrame *frame;
+  ClientWait wait;
 
   g_return_val_if_fail (STOMPEST_IS_CLIENT (client), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_queue_is_empty (&client->frames))
-    return g_queue_pop_head (&client->frames);
-
-  frame = client_read_frame (client, deadline_for_wait (timeout_ms), cancellable, error);
-  if (frame == NULL)
-    retext_timeout (client, error, "No frame from %s within %d ms", client->broker_uri, timeout_ms);
-  return frame;
+  client_wait_init (&wait, deadline_for_wait (timeout_ms));
+  while (g_queue_is_empty (&client->frames))
+    {
+      if (!client_pump (client, &wait, cancellable, error))
+        {
+          retext_timeout (client, error, "No frame from %s within %d ms",
+                          client->broker_uri, timeout_ms);
+          return NULL;
+        }
+    }
+  return client_pop (client, error);
 }
 
 /**
@@ -2321,7 +2580,7 @@ stompest_client_dispose (GObject *object)
 
   if (self->stream != NULL)
     client_drop (self, TRUE);
-  g_queue_clear_full (&self->frames, (GDestroyNotify) stompest_frame_unref);
+  client_clear_queue (self);
   g_clear_pointer (&self->error_frame, stompest_frame_unref);
   g_clear_object (&self->failover);
   g_hash_table_remove_all (self->transports);
@@ -2342,6 +2601,7 @@ stompest_client_finalize (GObject *object)
   g_free (self->read_buffer);
   g_byte_array_unref (self->head);
   g_hash_table_unref (self->transports);
+  g_hash_table_unref (self->raw_receipts);
   g_object_unref (self->protocol);
   g_object_unref (self->parser);
   g_main_context_unref (self->context);
@@ -2745,4 +3005,5 @@ stompest_client_init (StompestClient *self)
   self->context = g_main_context_new ();
   self->head = g_byte_array_new ();
   g_queue_init (&self->frames);
+  self->raw_receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -7,8 +7,31 @@ G_BEGIN_DECLS
 
 /* Forgets the subscription TOKEN without an UNSUBSCRIBE, in any state, so
  * it is not replayed: for a SUBSCRIBE the broker refused, or one that was
- * never sent. Returns whether such a subscription existed. */
+ * never sent. Returns whether such a subscription existed. Its MESSAGEs
+ * still in flight count as late (see stompest_protocol_message_is_late()). */
 gboolean stompest_protocol_forget_subscription (StompestProtocol *protocol,
                                                 const char       *token);
+
+/* Awaits RECEIPT, asked for by a frame built elsewhere (a raw frame the
+ * caller sent), so that stompest_protocol_receipt() accepts it. */
+void     stompest_protocol_expect_receipt      (StompestProtocol *protocol,
+                                                const char       *receipt);
+
+/* Whether RECEIPT is awaited: asked for, not yet come, not abandoned. */
+gboolean stompest_protocol_is_receipt_pending  (StompestProtocol *protocol,
+                                                const char       *receipt);
+
+/* Stops awaiting RECEIPT, whose wait ended (timed out, cancelled): when it
+ * comes after all, stompest_protocol_receipt() still accepts it, once.
+ * Only the latest abandoned receipts of a connection are remembered. */
+void     stompest_protocol_abandon_receipt     (StompestProtocol *protocol,
+                                                const char       *receipt);
+
+/* Whether MESSAGE, which stompest_protocol_message() refused, belongs to
+ * a subscription that ended on this connection: the broker sent it before
+ * it had the UNSUBSCRIBE, so it is late, not a mistake. Only the latest
+ * ended subscriptions of a connection are remembered. */
+gboolean stompest_protocol_message_is_late     (StompestProtocol *protocol,
+                                                StompestFrame    *message);
 
 G_END_DECLS

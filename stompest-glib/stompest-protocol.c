@@ -103,6 +103,16 @@
  * Since: 0.1
  */
 
+/* A set that forgets its oldest entries past RECENT_MAX: what ended on
+ * a connection (abandoned receipts, ended subscriptions), kept so that
+ * the broker's late answers are recognised, without growing for ever. */
+#define RECENT_MAX 256
+
+typedef struct {
+  GHashTable *set;              /* owns the strings */
+  GQueue order;                 /* the same strings, oldest first */
+} Recent;
+
 typedef struct {
   char          *token;
   char          *id;           /* NULL for a 1.0 subscription without id */
@@ -138,6 +148,10 @@ struct _StompestProtocol
   GHashTable *transactions;           /* set of open transaction ids */
   GHashTable *receipts;               /* set of awaited receipt ids */
   guint n_dropped_receipts;
+
+  /* Of this connection only. */
+  Recent abandoned_receipts;
+  Recent ended_subscriptions;         /* tokens */
 };
 
 G_DEFINE_FINAL_TYPE (StompestProtocol, stompest_protocol, G_TYPE_OBJECT)
@@ -174,6 +188,57 @@ static GParamSpec *properties[N_PROPS];
 #define IN_CONNECTING (1u << STOMPEST_PROTOCOL_STATE_CONNECTING)
 #define IN_DISCONNECTED (1u << STOMPEST_PROTOCOL_STATE_DISCONNECTED)
 #define IN_DISCONNECTING (1u << STOMPEST_PROTOCOL_STATE_DISCONNECTING)
+
+static void
+recent_init (Recent *recent)
+{
+  recent->set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&recent->order);
+}
+
+static void
+recent_clear (Recent *recent)
+{
+  g_queue_clear (&recent->order);
+  g_hash_table_remove_all (recent->set);
+}
+
+static gboolean
+recent_contains (Recent     *recent,
+                 const char *key)
+{
+  return g_hash_table_contains (recent->set, key);
+}
+
+static gboolean
+recent_remove (Recent     *recent,
+               const char *key)
+{
+  gpointer stored;
+
+  if (!g_hash_table_lookup_extended (recent->set, key, &stored, NULL))
+    return FALSE;
+
+  g_queue_remove (&recent->order, stored);
+  g_hash_table_remove (recent->set, stored);
+  return TRUE;
+}
+
+static void
+recent_add (Recent     *recent,
+            const char *key)
+{
+  char *copy;
+
+  if (recent_contains (recent, key))
+    return;
+
+  if (g_queue_get_length (&recent->order) >= RECENT_MAX)
+    g_hash_table_remove (recent->set, g_queue_pop_head (&recent->order));
+  copy = g_strdup (key);
+  g_hash_table_add (recent->set, copy);
+  g_queue_push_tail (&recent->order, copy);
+}
 
 static void
 subscription_free (gpointer data)
@@ -313,6 +378,8 @@ add_receipt (StompestProtocol *self,
   if (receipt == NULL)
     return;
 
+  /* Reused: its RECEIPT now answers the new frame. */
+  recent_remove (&self->abandoned_receipts, receipt);
   g_hash_table_add (self->receipts, g_strdup (receipt));
   notify_receipts (self, old_count);
 }
@@ -336,6 +403,8 @@ static void
 remove_subscription (StompestProtocol *self,
                      Subscription     *sub)
 {
+  /* Its MESSAGEs already under way are late, not unknown. */
+  recent_add (&self->ended_subscriptions, sub->token);
   g_hash_table_remove (self->subscriptions_by_token, sub->token);
   g_ptr_array_remove (self->subscriptions, sub);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SUBSCRIPTIONS]);
@@ -352,6 +421,10 @@ stompest_protocol_finalize (GObject *object)
   g_ptr_array_unref (self->subscriptions);
   g_hash_table_unref (self->transactions);
   g_hash_table_unref (self->receipts);
+  recent_clear (&self->abandoned_receipts);
+  g_hash_table_unref (self->abandoned_receipts.set);
+  recent_clear (&self->ended_subscriptions);
+  g_hash_table_unref (self->ended_subscriptions.set);
 
   G_OBJECT_CLASS (stompest_protocol_parent_class)->finalize (object);
 }
@@ -670,6 +743,8 @@ stompest_protocol_init (StompestProtocol *self)
   self->subscriptions_by_token = g_hash_table_new (g_str_hash, g_str_equal);
   self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  recent_init (&self->abandoned_receipts);
+  recent_init (&self->ended_subscriptions);
 }
 
 /**
@@ -824,6 +899,9 @@ reset_session (StompestProtocol *self,
     }
   g_hash_table_remove_all (self->receipts);
   notify_receipts (self, old_receipts);
+  /* Nothing of this connection can come on the next one. */
+  recent_clear (&self->abandoned_receipts);
+  recent_clear (&self->ended_subscriptions);
 
   set_version (self, self->max_version);
   set_string (self, &self->server, NULL, properties[PROP_SERVER]);
@@ -1283,6 +1361,64 @@ stompest_protocol_forget_subscription (StompestProtocol *protocol,
   return TRUE;
 }
 
+void
+stompest_protocol_expect_receipt (StompestProtocol *protocol,
+                                  const char       *receipt)
+{
+  g_return_if_fail (STOMPEST_IS_PROTOCOL (protocol));
+  g_return_if_fail (receipt != NULL);
+
+  add_receipt (protocol, receipt);
+}
+
+gboolean
+stompest_protocol_is_receipt_pending (StompestProtocol *protocol,
+                                      const char       *receipt)
+{
+  g_return_val_if_fail (STOMPEST_IS_PROTOCOL (protocol), FALSE);
+  g_return_val_if_fail (receipt != NULL, FALSE);
+
+  return g_hash_table_contains (protocol->receipts, receipt);
+}
+
+void
+stompest_protocol_abandon_receipt (StompestProtocol *protocol,
+                                   const char       *receipt)
+{
+  guint old_receipts;
+
+  g_return_if_fail (STOMPEST_IS_PROTOCOL (protocol));
+  g_return_if_fail (receipt != NULL);
+
+  old_receipts = g_hash_table_size (protocol->receipts);
+  if (!g_hash_table_remove (protocol->receipts, receipt))
+    return;
+
+  recent_add (&protocol->abandoned_receipts, receipt);
+  notify_receipts (protocol, old_receipts);
+}
+
+gboolean
+stompest_protocol_message_is_late (StompestProtocol *protocol,
+                                   StompestFrame    *message)
+{
+  const char *subscription;
+  const char *destination;
+
+  g_return_val_if_fail (STOMPEST_IS_PROTOCOL (protocol), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  if (!stompest_commands_read_message (message, protocol->version, &subscription, NULL, NULL))
+    return FALSE;
+  if (recent_contains (&protocol->ended_subscriptions, subscription))
+    return TRUE;
+
+  /* As stompest_protocol_message() matches 1.0 subscriptions without id. */
+  destination = stompest_frame_get_header (message, "destination");
+  return protocol->version == STOMPEST_VERSION_STOMP_1_0 && destination != NULL &&
+         recent_contains (&protocol->ended_subscriptions, destination);
+}
+
 typedef StompestFrame *(*AcknowledgementBuilder) (StompestFrame    *message,
                                                   StompestVersion   version,
                                                   const char       *transaction,
@@ -1606,7 +1742,8 @@ stompest_protocol_receipt (StompestProtocol  *protocol,
     return FALSE;
 
   old_receipts = g_hash_table_size (protocol->receipts);
-  if (!g_hash_table_remove (protocol->receipts, id))
+  if (!g_hash_table_remove (protocol->receipts, id) &&
+      !recent_remove (&protocol->abandoned_receipts, id))
     {
       g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL,
                    "Unexpected receipt “%s”: no frame is waiting for it", id);

@@ -9,7 +9,7 @@
 #include "stompest-error.h"
 #include "stompest-failover.h"
 #include "stompest-frame-private.h"
-#include "stompest-protocol.h"
+#include "stompest-protocol-private.h"
 #include "stompest-session-private.h"
 
 /**
@@ -150,6 +150,16 @@
  *   return 0;
  * }
  * ```
+ *
+ * ## Lifetime
+ *
+ * A session with an operation in progress (a connect or reconnect
+ * attempt, a write to the socket, a graceful disconnect, a
+ * [method@Stompest.Session.send_async] waiting for its RECEIPT) holds a reference to itself until that operation ends, so
+ * it outlives the last g_object_unref() and may still emit signals
+ * meanwhile. Disconnect your signal handlers (for example with
+ * g_signal_handlers_disconnect_by_data()) before dropping a session whose
+ * handlers use data that goes away with it.
  *
  * Since: 0.1
  */
@@ -1380,6 +1390,23 @@ session_handle_connected (StompestSession *self,
     task_finish (&self->connect_task, &self->connect_cancelled_id, NULL);
 }
 
+/* Drops FRAME, which the broker should not have sent (PROBLEM says why,
+ * taken), and tells ::error: its mistake does not break the stream, so
+ * the connection stays up. */
+static void
+session_drop_frame (StompestSession *self,
+                    StompestFrame   *frame,
+                    GError          *problem)
+{
+  g_autoptr(GError) error = problem;
+
+  g_prefix_error (&error, "Dropped a %s frame from %s: ",
+                  stompest_frame_get_command (frame), self->broker_uri);
+  stompest_connection_scrub (self->passcode, &error->message);
+  g_debug ("%s", error->message);
+  session_emit_error (self, error);
+}
+
 static void
 session_handle_message (StompestSession *self,
                         StompestFrame   *frame)
@@ -1391,7 +1418,11 @@ session_handle_message (StompestSession *self,
 
   if (!stompest_protocol_message (self->protocol, frame, &token, &error))
     {
-      g_debug ("Dropped a MESSAGE from %s: %s", self->broker_uri, error->message);
+      /* Sent before the broker had the UNSUBSCRIBE: only late. */
+      if (stompest_protocol_message_is_late (self->protocol, frame))
+        g_debug ("Dropped a MESSAGE from %s for a subscription that ended", self->broker_uri);
+      else
+        session_drop_frame (self, frame, g_steal_pointer (&error));
       return;
     }
   if (self->state != STOMPEST_SESSION_STATE_CONNECTED)
@@ -1430,7 +1461,7 @@ session_handle_receipt (StompestSession *self,
 
   if (!stompest_protocol_receipt (self->protocol, frame, &id, &error))
     {
-      g_debug ("Ignored a RECEIPT from %s: %s", self->broker_uri, error->message);
+      session_drop_frame (self, frame, g_steal_pointer (&error));
       return;
     }
   receipt_id = g_strdup (id);
@@ -4301,7 +4332,14 @@ stompest_session_class_init (StompestSessionClass *klass)
    * - a reconnect that gave up;
    * - a message queued while offline that could not be sent after the
    *   reconnect, or a failed message that could not be forwarded to its
-   *   error destination (it is rejected instead).
+   *   error destination (it is rejected instead);
+   * - a frame the broker should not have sent, which is dropped — a
+   *   RECEIPT for a receipt never asked for, a MESSAGE for a subscription
+   *   that does not exist (it is not acknowledged) — with
+   *   %STOMPEST_ERROR_PROTOCOL naming the receipt id or the subscription.
+   *   The stream is sound, so the connection stays up. A MESSAGE for a
+   *   subscription that ended on this connection, which the broker sent
+   *   before it had the UNSUBSCRIBE, is dropped without an error.
    *
    * Since: 0.1
    */

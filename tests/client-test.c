@@ -410,6 +410,69 @@ test_raw_frame_receipt (Fixture       *f,
   g_assert_cmpstr (stompest_frame_get_header (receipt, "receipt-id"), ==, "raw-receipt");
 }
 
+/* Answers an UNSUBSCRIBE with a MESSAGE for the subscription it ends,
+ * as a broker does that had sent it already, then as usual. */
+static gboolean
+message_before_unsubscribe (StompestTestConnection *connection,
+                            StompestFrame          *frame,
+                            gpointer                user_data)
+{
+  g_autofree char *raw = NULL;
+
+  if (strcmp (stompest_frame_get_command (frame), "UNSUBSCRIBE") != 0)
+    return FALSE;
+
+  raw = g_strdup_printf ("MESSAGE\ndestination:/queue/late\nmessage-id:late-1\n"
+                         "subscription:%s\n\nlate", stompest_frame_get_header (frame, "id"));
+  stompest_test_connection_send_raw (connection, raw, strlen (raw) + 1);
+  return FALSE;
+}
+
+/* A MESSAGE for a subscription that ended on this connection is late,
+ * not the broker's mistake: it is handed out. One for a subscription
+ * that never existed fails the call with PROTOCOL, in its place, and
+ * the connection stays up. */
+static void
+test_message_late_and_unknown (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(StompestFrame) late = NULL;
+  g_autoptr(StompestFrame) raw = stompest_frame_new ("SEND");
+  g_autoptr(StompestFrame) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  StompestTestConnection *connection;
+
+  connect_ok (f);
+  token = subscribe_ok (f, "/queue/late", STOMPEST_ACK_MODE_AUTO);
+  stompest_test_broker_set_frame_func (f->broker, message_before_unsubscribe, NULL);
+  g_assert_true (stompest_client_unsubscribe (f->client, token, "unsub-late", NULL, &error));
+  g_assert_no_error (error);
+
+  late = stompest_client_receive_frame (f->client, 10000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stompest_frame_get_header (late, "subscription"), ==, token);
+
+  connection = stompest_test_broker_get_connection (f->broker, 0, 10000);
+  stompest_test_connection_send_raw (connection, "MESSAGE\ndestination:/queue/x\nmessage-id:x-1\n"
+                                     "subscription:never-made\n\nx", -1);
+  stompest_test_connection_send_raw (connection, "", 1);
+  g_assert_null (stompest_client_receive_frame (f->client, 10000, NULL, &error));
+  g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "never-made"));
+  g_assert_true (stompest_client_is_connected (f->client));
+  g_clear_error (&error);
+
+  /* A raw frame's RECEIPT comes out as a frame. */
+  stompest_frame_add_header (raw, "destination", "/queue/nobody");
+  stompest_frame_add_header (raw, "receipt", "raw-after");
+  g_assert_true (stompest_client_send_frame (f->client, raw, NULL, &error));
+  g_assert_no_error (error);
+  after = stompest_client_receive_frame (f->client, 10000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stompest_frame_get_header (after, "receipt-id"), ==, "raw-after");
+}
+
 static void
 test_ack_transaction (Fixture       *f,
                       gconstpointer  data)
@@ -475,13 +538,18 @@ static void
 test_dribble (Fixture       *f,
               gconstpointer  data)
 {
+  g_autoptr(GHashTable) headers = headers_new ("id", "s-1", NULL);
   g_autoptr(StompestFrame) message = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
   GBytes *body;
 
   stompest_test_broker_set_frame_func (f->broker, dribble_replies, NULL);
   connect_ok (f);
   g_assert_cmpstr (stompest_client_get_server (f->client), ==, "dribbler");
+  token = stompest_client_subscribe (f->client, "/queue/a", STOMPEST_ACK_MODE_AUTO, headers,
+                                     NULL, &error);
+  g_assert_no_error (error);
 
   send_text (f, "/queue/a", "go", NULL);
   message = stompest_client_receive_frame (f->client, 10000, NULL, &error);
@@ -921,7 +989,8 @@ flooding_broker (gpointer data)
   g_assert_cmpint (n, >, 0);
   g_assert_true (g_output_stream_write_all (out, connected, sizeof connected, NULL, NULL, NULL));
 
-  /* Wait for the client's big SEND to start, then flood it back. */
+  /* Wait for the client's SUBSCRIBE (its big SEND follows), then flood
+   * it back. */
   n = g_input_stream_read (g_io_stream_get_input_stream (stream), buffer, sizeof buffer, NULL, NULL);
   g_assert_cmpint (n, >, 0);
   flood->received = n;
@@ -979,7 +1048,9 @@ test_write_no_deadlock (void)
   g_autoptr(StompestClient) client = stompest_client_new (stompest_test_broker_get_uri (broker));
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GBytes) body = g_bytes_new_take (g_malloc0 (FLOOD_FRAMES * FLOOD_BODY), FLOOD_FRAMES * FLOOD_BODY);
+  g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
   Flood flood = { broker, 0 };
   Watchdog dog = { .cancellable = cancellable };
   GThread *server;
@@ -991,6 +1062,11 @@ test_write_no_deadlock (void)
   stompest_client_set_send_timeout (client, 60000);
 
   g_assert_true (stompest_client_connect_sync (client, cancellable, &error));
+  g_assert_no_error (error);
+  /* The MESSAGEs are for a subscription the client knows. */
+  g_hash_table_insert (headers, (gpointer) "id", (gpointer) "s");
+  token = stompest_client_subscribe (client, "/queue/f", STOMPEST_ACK_MODE_AUTO, headers,
+                                     cancellable, &error);
   g_assert_no_error (error);
   g_assert_true (stompest_client_send (client, "/queue/f", body, NULL, cancellable, &error));
   g_assert_no_error (error);
@@ -1180,6 +1256,7 @@ main (int    argc,
   add_test ("/client/receipt/ordering", test_receipt_ordering);
   add_test ("/client/receipt/timeout", test_receipt_timeout);
   add_test ("/client/receipt/raw-frame", test_raw_frame_receipt);
+  add_test ("/client/message/late-and-unknown", test_message_late_and_unknown);
   add_test ("/client/ack/transaction", test_ack_transaction);
   add_test ("/client/read/dribble", test_dribble);
   add_test ("/client/read/close-mid-frame", test_close_mid_frame);

@@ -707,6 +707,54 @@ test_subscribe_message (Fixture       *f,
   g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL);
 }
 
+/* Answers an UNSUBSCRIBE with a MESSAGE for the subscription it ends,
+ * as a broker does that had sent it already, then as usual. */
+static gboolean
+message_before_unsubscribe (StompestTestConnection *connection,
+                            StompestFrame          *frame,
+                            gpointer                data)
+{
+  g_autofree char *raw = NULL;
+
+  if (strcmp (stompest_frame_get_command (frame), "UNSUBSCRIBE") != 0)
+    return FALSE;
+
+  raw = g_strdup_printf ("MESSAGE\ndestination:/queue/late\nmessage-id:late-1\n"
+                         "subscription:%s\n\nlate", stompest_frame_get_header (frame, "id"));
+  stompest_test_connection_send_raw (connection, raw, strlen (raw) + 1);
+  return FALSE;
+}
+
+static void
+test_subscribe_late_message (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(StompestSubscription) subscription = NULL;
+  g_autoptr(GBytes) body = bytes_from_string ("after");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  session_connect_ok (f);
+  subscription = subscribe (f, "/queue/late", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
+  stompest_test_broker_set_frame_func (f->broker, message_before_unsubscribe, NULL);
+  g_assert_true (stompest_session_unsubscribe (f->session, subscription, &error));
+  g_assert_no_error (error);
+
+  /* The broker answers this SEND after the late MESSAGE. */
+  stompest_session_send_async (f->session, "/queue/elsewhere", body, NULL, G_PRIORITY_DEFAULT,
+                               NULL, store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (stompest_session_send_finish (f->session, result, &error));
+  g_assert_no_error (error);
+
+  /* Dropped, not delivered, not acknowledged, and no ::error: it is the
+   * broker's right, not its mistake. */
+  g_assert_cmpuint (f->messages->len, ==, 0);
+  g_assert_false (has_event (f, "error"));
+  g_assert_null (stompest_test_broker_pop_command (f->broker, "ACK", SHORT_WAIT_MS));
+  g_assert_cmpint (stompest_session_get_state (f->session), ==, STOMPEST_SESSION_STATE_CONNECTED);
+}
+
 static void
 test_subscribe_hold (Fixture       *f,
                      gconstpointer  data)
@@ -1424,6 +1472,7 @@ main (int    argc,
   ADD ("/session/error/server-error", test_error_frame);
   ADD ("/session/subscribe/message", test_subscribe_message);
   ADD ("/session/subscribe/hold-then-ack", test_subscribe_hold);
+  ADD ("/session/subscribe/late-message", test_subscribe_late_message);
   ADD ("/session/policy/default-nack", test_policy_default_nack);
   ADD ("/session/policy/error-destination", test_policy_error_destination);
   ADD ("/session/policy/disconnect", test_policy_disconnect);
