@@ -128,7 +128,6 @@ test_replay (gconstpointer data)
   const BrokerInfo *broker = data;
   Consumer consumers[G_N_ELEMENTS (broker_versions)] = { { 0, }, };
   g_autofree char *uri = NULL;
-  g_autofree char *kill = NULL;
   g_autofree char *start = NULL;
   g_autofree char *wait = NULL;
   gint64 t0;
@@ -142,10 +141,9 @@ test_replay (gconstpointer data)
 
   /* A crash, then a new start on the same data; not waited for here:
    * connect_sync does that. */
-  kill = g_strconcat (broker->name, "-kill", NULL);
   start = g_strconcat (broker->name, "-start", NULL);
   t0 = g_get_monotonic_time ();
-  broker_ctl (kill, NULL, NULL);
+  broker_kill (broker);
   broker_ctl (start, NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (consumers); i++)

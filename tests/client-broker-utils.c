@@ -326,6 +326,30 @@ broker_ctl_shared (const BrokerInfo *broker,
   broker_ctl (full, arg, NULL);
 }
 
+void
+broker_kill (const BrokerInfo *broker)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  const char *port = g_getenv (broker->stomp_port_var);
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%s", port);
+  gint64 deadline;
+
+  broker_ctl_shared (broker, "kill", NULL);
+  g_socket_client_set_timeout (client, 1);
+  deadline = g_get_monotonic_time () + BROKER_WAIT_MS * 1000;
+  for (;;)
+    {
+      g_autoptr(GSocketConnection) connection = NULL;
+
+      connection = g_socket_client_connect_to_host (client, address, 0, NULL, NULL);
+      if (connection == NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s still accepts connections on %s after its kill", broker->name, address);
+      g_usleep (50 * 1000);
+    }
+}
+
 GPid
 broker_get_pid (const BrokerInfo *broker)
 {

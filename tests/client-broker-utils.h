@@ -116,6 +116,12 @@ void            broker_ctl_shared         (const BrokerInfo   *broker,
                                            const char         *command,
                                            const char         *arg);
 
+/* `brokerctl.sh <broker>-kill`, then waits until the STOMP port refuses
+ * connections: brokerctl returns once the main thread is gone, and the
+ * other threads of a busy JVM may still hold the listening socket, which
+ * makes an immediate `<broker>-start` fail with "port already in use". */
+void            broker_kill               (const BrokerInfo   *broker);
+
 /* The pid of the broker's process (the Erlang VM or the JVM), from
  * $STOMPEST_TEST_*_PID_FILE; fails the test if there is none. */
 GPid            broker_get_pid            (const BrokerInfo   *broker);

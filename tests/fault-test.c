@@ -440,7 +440,7 @@ test_kill_restart (gconstpointer data)
 
       g_assert_true (stream_wait_tally (s.consumer.seen, s.n / (n_kills + 1) * k));
       t0 = g_get_monotonic_time ();
-      broker_ctl_shared (broker, "kill", NULL);
+      broker_kill (broker);
       g_test_message ("%s: killed after %u of %u ids arrived (%u confirmed)", s.label,
                       s.consumer.seen->n_unique, s.n, s.producer.confirmed->n_unique);
       broker_ctl_shared (broker, "start", NULL);
@@ -577,7 +577,7 @@ test_failover (gconstpointer data)
     stream_subscribe (&s);
 
     g_assert_true (stream_wait_tally (s.consumer.seen, s.n / 6));
-    broker_ctl_shared (broker, "kill", NULL);
+    broker_kill (broker);
     g_test_message ("%s: A killed after %u of %u ids arrived (%u confirmed)", s.label,
                     s.consumer.seen->n_unique, s.n, s.producer.confirmed->n_unique);
 
