@@ -602,6 +602,8 @@ request_new (StompestSession *self,
   return request;
 }
 
+static void session_check_drain (StompestSession *self);
+
 /* Takes REQUEST out of the offline queue and the table of awaited
  * receipts, wherever it is. */
 static void
@@ -610,7 +612,10 @@ session_forget_request (StompestSession *self,
 {
   if (request->receipt != NULL &&
       g_hash_table_lookup (self->receipts, request->receipt) == request)
-    g_hash_table_remove (self->receipts, request->receipt);
+    {
+      g_hash_table_remove (self->receipts, request->receipt);
+      session_check_drain (self);
+    }
 
   if (g_queue_remove (&self->offline, request))
     {
@@ -1476,6 +1481,7 @@ session_handle_receipt (StompestSession *self,
     }
 
   g_signal_emit (self, signals[SIGNAL_RECEIPT], 0, receipt_id);
+  session_check_drain (self);
 
   if (self->shutdown == SHUTDOWN_RECEIPT &&
       g_strcmp0 (receipt_id, self->disconnect_receipt) == 0)
@@ -1849,9 +1855,12 @@ session_connection_failed (StompestSession *self,
     }
 }
 
-/* Graceful disconnect: stop delivering, drain the messages in flight,
- * DISCONNECT with a receipt, close. Each wait is bounded by
- * disconnect-timeout. */
+/* Graceful disconnect: stop delivering, drain the messages in flight and
+ * the RECEIPTs that send_async calls wait for, DISCONNECT with a receipt,
+ * close. Each wait is bounded by disconnect-timeout. The send receipts
+ * are waited for because RabbitMQ answers DISCONNECT before it confirms
+ * earlier SENDs: their callers would be told CONNECTION_LOST for messages
+ * the broker stored. */
 
 static void
 session_send_disconnect (StompestSession *self)
@@ -1879,7 +1888,8 @@ session_send_disconnect (StompestSession *self)
 static void
 session_check_drain (StompestSession *self)
 {
-  if (self->shutdown == SHUTDOWN_DRAIN && self->n_in_flight == 0)
+  if (self->shutdown == SHUTDOWN_DRAIN && self->n_in_flight == 0 &&
+      g_hash_table_size (self->receipts) == 0)
     session_send_disconnect (self);
 }
 
@@ -1908,12 +1918,18 @@ on_shutdown_timeout (gpointer data)
   g_object_ref (self);
   if (self->shutdown == SHUTDOWN_DRAIN)
     {
-      if (self->shutdown_error == NULL)
+      if (self->shutdown_error == NULL && self->n_in_flight > 0)
         self->shutdown_error =
           g_error_new (STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT,
                        "%u message(s) still in flight after %u ms were left "
                        "unacknowledged, for %s to redeliver",
                        self->n_in_flight, self->disconnect_timeout, self->broker_uri);
+      else if (self->shutdown_error == NULL)
+        self->shutdown_error =
+          g_error_new (STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT,
+                       "%u sent message(s) still unconfirmed by %s after %u ms",
+                       g_hash_table_size (self->receipts), self->broker_uri,
+                       self->disconnect_timeout);
       session_send_disconnect (self);
     }
   else if (self->shutdown == SHUTDOWN_RECEIPT)

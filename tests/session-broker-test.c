@@ -721,16 +721,12 @@ test_shutdown_pending_receipts (gconstpointer data)
   g_test_message ("%s: %u sends confirmed, %u failed (first: %s); the broker stored all %u",
                   broker->name, outcomes.n_confirmed, outcomes.n_failed,
                   outcomes.first_failure != NULL ? outcomes.first_failure : "none", N_CHAIN);
-  if (outcomes.n_failed > 0)
-    {
-      /* KNOWN BUG, kept out of the default run's failures: the graceful
-       * disconnect drains messages in flight but not the RECEIPTs of
-       * earlier sends, and RabbitMQ answers DISCONNECT before the
-       * RECEIPTs of SENDs it has not confirmed yet; those send_async
-       * calls fail with CONNECTION_LOST although the broker stored the
-       * messages, so a careful producer sends them twice. */
-      g_test_incomplete ("disconnect_async does not wait for the RECEIPTs of pending send_async calls");
-    }
+  /* The graceful disconnect waits for the RECEIPTs of earlier sends:
+   * RabbitMQ answers DISCONNECT before it confirms them, and a send told
+   * CONNECTION_LOST for a message the broker stored would be sent twice
+   * by a careful producer. */
+  g_assert_cmpuint (outcomes.n_failed, ==, 0);
+  g_assert_cmpuint (outcomes.n_confirmed, ==, N_CHAIN);
   g_free (outcomes.first_failure);
 }
 
