@@ -295,6 +295,20 @@ rabbitmq_stop() {
   rm -f "$R_DIR/wrapper.pid" "$R_DIR/beam.pid"
 }
 
+# wait_ports_closed SECONDS PORT...: the sockets of a killed broker close
+# only when its last thread is gone, which can be after its main thread
+# already shows as a zombie; a restart in between finds the port taken.
+wait_ports_closed() {
+  local end=$(( SECONDS + $1 )) p
+  shift
+  for p in "$@"; do
+    while port_open "$p"; do
+      [ $SECONDS -lt $end ] || die "127.0.0.1:$p still accepts connections after the broker was stopped"
+      sleep 0.1
+    done
+  done
+}
+
 rabbitmq_kill() {
   rabbitmq_vars
   local beam wrapper
@@ -302,6 +316,7 @@ rabbitmq_kill() {
   pid_alive "$beam" || die "RabbitMQ $R_NODE is not running"
   kill -KILL "$beam"
   wait_gone "$beam" 5 || true
+  wait_ports_closed 10 "$R_STOMP" "$R_STOMPS"
   # The launcher exits once its child is gone.
   wrapper=$(read_pid "$R_DIR/wrapper.pid")
   if pid_alive "$wrapper"; then
@@ -400,6 +415,7 @@ activemq_signal() {
   if pid_alive "$pid"; then
     kill "-$1" "$pid" 2>/dev/null || true
     wait_gone "$pid" 30 || true
+    wait_ports_closed 10 "$A_STOMP" "$A_STOMPS"
   elif [ "$1" = KILL ]; then
     die "ActiveMQ on $A_STOMP is not running"
   fi
