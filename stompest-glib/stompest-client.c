@@ -1558,8 +1558,9 @@ stompest_client_unsubscribe (StompestClient  *client,
  *
  * Acknowledges a message, with the headers the negotiated version wants
  * (`message-id` and `subscription` in STOMP 1.0 and 1.1, the `ack` header
- * as `id` in 1.2). A message read inside an open transaction is
- * acknowledged in it. With @receipt, waits until the broker confirms.
+ * as `id` in 1.2). To acknowledge inside an open transaction, as stompest
+ * does, give a copy of @message a `transaction` header naming it (brokers
+ * never set one). With @receipt, waits until the broker confirms.
  *
  * Possible error domains include %STOMPEST_ERROR (%STOMPEST_ERROR_PROTOCOL
  * when @message lacks a header the version needs,
