@@ -843,8 +843,12 @@ test_flow_control (gconstpointer data)
   g_assert_cmpuint (flow.max_in_flight_seen, <=, MAX_IN_FLIGHT);
   g_assert_cmpuint (broker_tally_duplicates (tally), ==, 0);
   g_assert_cmpuint (tally->n_foreign, ==, 0);
-  /* The backlog (several MiB as frames) never landed in the heap. */
+  /* The backlog (several MiB as frames) never landed in the heap.
+   * AddressSanitizer's quarantine keeps every freed frame resident, so
+   * there RSS says nothing about what the session holds. */
+#if !defined(__SANITIZE_ADDRESS__)
   g_assert_cmpuint (rss_end, <, rss_held + 8 * 1024);
+#endif
 
   g_assert_null (broker_session_disconnect (session));
   broker_assert_queue_drained (uri, queue);
