@@ -22,7 +22,8 @@
  * queue the client is subscribed to, after BENCH_LATENCY_WARMUP unmeasured
  * ones). The timed span starts once CONNECTED has arrived. The program
  * prints one JSON line: count, wall and CPU seconds of the span (getrusage
- * of the process, all threads), and for latency p50/p99 in microseconds. */
+ * of the process, all threads), its peak RSS (hwm_kb), and for latency
+ * p50/p99 in microseconds. */
 
 #define BENCH_BODY_SIZE 100
 #define BENCH_LATENCY_WARMUP 200
@@ -59,6 +60,26 @@ bench_clock_start (void)
   return clock;
 }
 
+/* A field of /proc/self/status in KiB, such as "VmRSS:" or "VmHWM:" (the
+ * peak: unlike ru_maxrss, it does not inherit the parent's peak across
+ * fork and exec). */
+static inline long
+bench_status_kb (const char *field)
+{
+  FILE *status = fopen ("/proc/self/status", "r");
+  size_t len = strlen (field);
+  char line[256];
+  long kb = -1;
+
+  if (status == NULL)
+    return -1;
+  while (fgets (line, sizeof line, status) != NULL)
+    if (strncmp (line, field, len) == 0)
+      kb = atol (line + len);
+  fclose (status);
+  return kb;
+}
+
 static inline int
 bench_compare_doubles (const void *a,
                        const void *b)
@@ -80,7 +101,8 @@ bench_report (const char *mode,
   double wall = bench_now () - start.wall;
   double cpu = bench_cpu () - start.cpu;
 
-  printf ("{\"mode\": \"%s\", \"count\": %ld, \"wall\": %.6f, \"cpu\": %.6f", mode, count, wall, cpu);
+  printf ("{\"mode\": \"%s\", \"count\": %ld, \"wall\": %.6f, \"cpu\": %.6f, \"hwm_kb\": %ld",
+          mode, count, wall, cpu, bench_status_kb ("VmHWM:"));
   if (samples != NULL && count > 0)
     {
       qsort (samples, count, sizeof (double), bench_compare_doubles);
@@ -91,10 +113,23 @@ bench_report (const char *mode,
   fflush (stdout);
 }
 
+/* The line of the memory mode: RSS once subscribed (START_KB), once
+ * warm (WARM_KB), now, and the peak. */
+static inline void
+bench_report_memory (long count,
+                     long start_kb,
+                     long warm_kb)
+{
+  printf ("{\"mode\": \"memory\", \"count\": %ld, \"rss_start_kb\": %ld, \"rss_warm_kb\": %ld, "
+          "\"rss_after_kb\": %ld, \"hwm_kb\": %ld}\n",
+          count, start_kb, warm_kb, bench_status_kb ("VmRSS:"), bench_status_kb ("VmHWM:"));
+  fflush (stdout);
+}
+
 static inline void
 bench_usage (const char *program)
 {
-  fprintf (stderr, "usage: %s produce|consume|latency HOST PORT DESTINATION COUNT [auto|client-individual]\n",
+  fprintf (stderr, "usage: %s produce|consume|latency|memory HOST PORT DESTINATION COUNT [auto|client-individual]\n",
            program);
   exit (2);
 }

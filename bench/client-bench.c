@@ -26,19 +26,6 @@ check (gboolean  ok,
     }
 }
 
-/* VmRSS or VmHWM of this process, in KiB. */
-static long
-status_kb (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, field);
-  return line != NULL ? atol (line + strlen (field) + 1) : -1;
-}
-
 static StompestClient *
 bench_connect (const char *host,
                const char *port)
@@ -168,19 +155,17 @@ memory (StompestClient *client,
 
   token = stompest_client_subscribe (client, destination, STOMPEST_ACK_MODE_AUTO, NULL, NULL, &error);
   check (token != NULL, error);
-  start = status_kb ("VmRSS:");
+  start = bench_status_kb ("VmRSS:");
   for (long i = 0; i < count; i++)
     {
       StompestFrame *frame = receive_message (client);
 
       /* Once the buffers are warm. */
       if (i == 1000)
-        warm = status_kb ("VmRSS:");
+        warm = bench_status_kb ("VmRSS:");
       stompest_frame_unref (frame);
     }
-  printf ("{\"mode\": \"memory\", \"count\": %ld, \"rss_start_kb\": %ld, \"rss_warm_kb\": %ld, "
-          "\"rss_after_kb\": %ld, \"hwm_kb\": %ld}\n",
-          count, start, warm, status_kb ("VmRSS:"), status_kb ("VmHWM:"));
+  bench_report_memory (count, start, warm);
   check (stompest_client_disconnect_sync (client, NULL, &error), error);
 }
 

@@ -26,8 +26,9 @@ function now(): float
 
 function report(string $mode, array $start, int $count, ?array $samples = null): void
 {
-    $line = sprintf('{"mode": "%s", "count": %d, "wall": %.6f, "cpu": %.6f',
-                    $mode, $count, now() - $start[0], cpu() - $start[1]);
+    preg_match('/VmHWM:\s*(\d+)/', file_get_contents('/proc/self/status'), $hwm);
+    $line = sprintf('{"mode": "%s", "count": %d, "wall": %.6f, "cpu": %.6f, "hwm_kb": %d',
+                    $mode, $count, now() - $start[0], cpu() - $start[1], $hwm[1]);
     if ($samples) {
         sort($samples);
         $line .= sprintf(', "p50_us": %.1f, "p99_us": %.1f',
@@ -38,14 +39,16 @@ function report(string $mode, array $start, int $count, ?array $samples = null):
 
 function next_message(Stomp $stomp): StompFrame
 {
-    for (;;) {
+    // readFrame() gives false when nothing came within the read timeout.
+    for ($tries = 0; $tries < 6; $tries++) {
         $frame = $stomp->readFrame();
         if ($frame === false)
-            continue;             // read timeout: nothing yet
+            continue;
         if ($frame->command !== 'MESSAGE')
             throw new Exception("unexpected {$frame->command}");
         return $frame;
     }
+    throw new Exception("no MESSAGE for 60 s");
 }
 
 [, $mode, $host, $port, $destination, $count] = $argv;

@@ -27,8 +27,10 @@ def cpu():
 
 
 def report(mode, start, count, samples=None):
-    line = '{"mode": "%s", "count": %d, "wall": %.6f, "cpu": %.6f' % (
-        mode, count, time.monotonic() - start[0], cpu() - start[1])
+    with open("/proc/self/status") as status:
+        hwm = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+    line = '{"mode": "%s", "count": %d, "wall": %.6f, "cpu": %.6f, "hwm_kb": %d' % (
+        mode, count, time.monotonic() - start[0], cpu() - start[1], hwm)
     if samples:
         samples.sort()
         line += ', "p50_us": %.1f, "p99_us": %.1f' % (
