@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "stompest-commands.h"
+#include "stompest-commands-private.h"
+#include "stompest-frame-private.h"
 #include "stompest-error.h"
 
 /* Stateless builders and readers of STOMP frames: the rules of each
@@ -376,6 +379,56 @@ stompest_commands_unsubscribe (const char       *id,
   return frame;
 }
 
+/* The headers that name MESSAGE in an ACK or NACK for VERSION: `id` in
+ * 1.2; `message-id` and `subscription` before (the latter optional in
+ * 1.0). Up to two name/value pairs in NAMES and VALUES, a NULL value for
+ * one left out; FALSE with a PROTOCOL error when one is missing. */
+static gboolean
+identify_message (StompestFrame    *message,
+                  StompestVersion   version,
+                  const char       *names[2],
+                  const char       *values[2],
+                  GError          **error)
+{
+  if (!check_command (message, "MESSAGE", error))
+    return FALSE;
+
+  if (version >= STOMPEST_VERSION_STOMP_1_2)
+    {
+      names[0] = "id";
+      values[0] = require_header (message, "ack", error);
+      names[1] = NULL;
+      values[1] = NULL;
+      return values[0] != NULL;
+    }
+
+  names[0] = "message-id";
+  values[0] = require_header (message, "message-id", error);
+  if (values[0] == NULL)
+    return FALSE;
+
+  names[1] = "subscription";
+  if (version == STOMPEST_VERSION_STOMP_1_1)
+    values[1] = require_header (message, "subscription", error);
+  else
+    values[1] = stompest_frame_get_header (message, "subscription");
+  return version < STOMPEST_VERSION_STOMP_1_1 || values[1] != NULL;
+}
+
+/* STOMP 1.0 has ACK but no NACK. */
+static gboolean
+check_acknowledgement_exists (const char       *command,
+                              StompestVersion   version,
+                              GError          **error)
+{
+  if (version >= STOMPEST_VERSION_STOMP_1_1 || strcmp (command, "NACK") != 0)
+    return TRUE;
+
+  g_set_error_literal (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL,
+                       "NACK is not part of STOMP 1.0");
+  return FALSE;
+}
+
 /* ACK and NACK identify the message the same way; only the command and
  * NACK's absence from 1.0 differ. */
 static StompestFrame *
@@ -387,42 +440,16 @@ build_acknowledgement (const char       *command,
                        GError          **error)
 {
   StompestFrame *frame;
+  const char *names[2];
+  const char *values[2];
 
-  if (!check_command (message, "MESSAGE", error))
+  if (!identify_message (message, version, names, values, error))
     return NULL;
 
-  if (version >= STOMPEST_VERSION_STOMP_1_2)
-    {
-      const char *ack = require_header (message, "ack", error);
-
-      if (ack == NULL)
-        return NULL;
-      frame = stompest_frame_new (command);
-      stompest_frame_add_header (frame, "id", ack);
-    }
-  else
-    {
-      const char *message_id;
-      const char *subscription;
-
-      message_id = require_header (message, "message-id", error);
-      if (message_id == NULL)
-        return NULL;
-
-      if (version == STOMPEST_VERSION_STOMP_1_1)
-        {
-          subscription = require_header (message, "subscription", error);
-          if (subscription == NULL)
-            return NULL;
-        }
-      else
-        subscription = stompest_frame_get_header (message, "subscription");
-
-      frame = stompest_frame_new (command);
-      stompest_frame_add_header (frame, "message-id", message_id);
-      add_optional_header (frame, "subscription", subscription);
-    }
-
+  frame = stompest_frame_new (command);
+  stompest_frame_add_header (frame, names[0], values[0]);
+  if (names[1] != NULL)
+    add_optional_header (frame, names[1], values[1]);
   add_optional_header (frame, "transaction", transaction);
   add_optional_header (frame, "receipt", receipt);
   return frame;
@@ -500,12 +527,8 @@ stompest_commands_nack (StompestFrame    *message,
   g_return_val_if_fail (version_is_valid (version), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (version < STOMPEST_VERSION_STOMP_1_1)
-    {
-      g_set_error_literal (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL,
-                           "NACK is not part of STOMP 1.0");
-      return NULL;
-    }
+  if (!check_acknowledgement_exists ("NACK", version, error))
+    return NULL;
 
   return build_acknowledgement ("NACK", message, version, transaction,
                                 receipt, error);
@@ -951,4 +974,108 @@ stompest_commands_read_error (StompestFrame *frame)
 
   line = first_text_line (stompest_frame_get_body (frame));
   return line != NULL ? line : g_strdup ("(no message)");
+}
+
+/* Writing heads without a frame: what the clients use for the frames
+ * they make in bulk. */
+
+static int
+compare_names (const void *a,
+               const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+const char **
+stompest_commands_header_names (GHashTable         *headers,
+                                const char * const *skip,
+                                guint              *n_names)
+{
+  const char **names;
+  guint n_kept = 0;
+  guint n_all;
+
+  if (headers == NULL || g_hash_table_size (headers) == 0)
+    {
+      *n_names = 0;
+      return NULL;
+    }
+
+  names = (const char **) g_hash_table_get_keys_as_array (headers, &n_all);
+  for (guint i = 0; i < n_all; i++)
+    {
+      if (skip == NULL || !g_strv_contains (skip, names[i]))
+        names[n_kept++] = names[i];
+    }
+  names[n_kept] = NULL;
+  qsort (names, n_kept, sizeof (char *), compare_names);
+  *n_names = n_kept;
+  return names;
+}
+
+static gboolean
+write_optional_header (StompestHeadWriter  *writer,
+                       const char          *name,
+                       const char          *value,
+                       GError             **error)
+{
+  return value == NULL || stompest_head_writer_add (writer, name, value, error);
+}
+
+gboolean
+stompest_commands_write_send (GByteArray          *out,
+                              StompestVersion      version,
+                              const char          *destination,
+                              gsize                body_size,
+                              const char          *transaction,
+                              const char          *receipt,
+                              GHashTable          *headers,
+                              const char * const  *skip,
+                              GError             **error)
+{
+  g_autofree const char **names = NULL;
+  StompestHeadWriter writer;
+  guint n_names;
+
+  if (!stompest_head_writer_init (&writer, out, "SEND", version, body_size, error) ||
+      !stompest_head_writer_add (&writer, "destination", destination, error))
+    return FALSE;
+  stompest_head_writer_add_content_length (&writer, body_size);
+  if (!write_optional_header (&writer, "transaction", transaction, error) ||
+      !write_optional_header (&writer, "receipt", receipt, error))
+    return FALSE;
+
+  names = stompest_commands_header_names (headers, skip, &n_names);
+  for (guint i = 0; i < n_names; i++)
+    {
+      if (!stompest_head_writer_add (&writer, names[i], g_hash_table_lookup (headers, names[i]), error))
+        return FALSE;
+    }
+  stompest_head_writer_finish (&writer);
+  return TRUE;
+}
+
+gboolean
+stompest_commands_write_acknowledgement (GByteArray       *out,
+                                         const char       *command,
+                                         StompestFrame    *message,
+                                         StompestVersion   version,
+                                         const char       *transaction,
+                                         const char       *receipt,
+                                         GError          **error)
+{
+  StompestHeadWriter writer;
+  const char *names[2];
+  const char *values[2];
+
+  if (!check_acknowledgement_exists (command, version, error) ||
+      !identify_message (message, version, names, values, error) ||
+      !stompest_head_writer_init (&writer, out, command, version, 0, error) ||
+      !stompest_head_writer_add (&writer, names[0], values[0], error) ||
+      (names[1] != NULL && !write_optional_header (&writer, names[1], values[1], error)) ||
+      !write_optional_header (&writer, "transaction", transaction, error) ||
+      !write_optional_header (&writer, "receipt", receipt, error))
+    return FALSE;
+  stompest_head_writer_finish (&writer);
+  return TRUE;
 }

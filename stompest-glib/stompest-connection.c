@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#include "stompest-commands.h"
+#include "stompest-commands-private.h"
 #include "stompest-connection-private.h"
 #include "stompest-error.h"
 #include "stompest-frame-private.h"
@@ -108,31 +107,16 @@ stompest_connection_transports_lookup (GHashTable  *transports,
   return stompest_transport_lookup_for_uri (broker_uri, error);
 }
 
-static int
-compare_names (const void *a,
-               const void *b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 void
 stompest_connection_add_headers (StompestFrame      *frame,
                                  GHashTable         *headers,
                                  const char * const *skip)
 {
-  g_autofree const char **names = NULL;
   guint n_names;
+  g_autofree const char **names = stompest_commands_header_names (headers, skip, &n_names);
 
-  if (headers == NULL)
-    return;
-
-  names = (const char **) g_hash_table_get_keys_as_array (headers, &n_names);
-  qsort (names, n_names, sizeof (char *), compare_names);
   for (guint i = 0; i < n_names; i++)
-    {
-      if (!g_strv_contains (skip, names[i]))
-        stompest_frame_add_header (frame, names[i], g_hash_table_lookup (headers, names[i]));
-    }
+    stompest_frame_add_header (frame, names[i], g_hash_table_lookup (headers, names[i]));
 }
 
 const char *

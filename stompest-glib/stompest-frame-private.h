@@ -61,4 +61,37 @@ gboolean stompest_frame_compile_head (StompestFrame         *frame,
                                       GByteArray            *out,
                                       GError               **error);
 
+/* Writes a frame head piece by piece, appending to OUT, with the checks
+ * and the bytes of stompest_frame_compile_head() (which is built on it):
+ * the clients write the frames they make themselves (SEND, ACK) this way
+ * without building a StompestFrame first. */
+typedef struct {
+  GByteArray *out;
+  gsize start;                  /* OUT's length before the head */
+  const char *command;
+  const char *table;            /* escape table; NULL: written as is */
+  StompestVersion version;
+  guint n_headers;
+} StompestHeadWriter;
+
+/* Writes the command line of COMMAND; fails with INVALID_FRAME, writing
+ * nothing, when it cannot be written in VERSION or may not carry a body
+ * of BODY_LEN bytes there. */
+gboolean stompest_head_writer_init (StompestHeadWriter  *writer,
+                                    GByteArray          *out,
+                                    const char          *command,
+                                    StompestVersion      version,
+                                    gsize                body_len,
+                                    GError             **error);
+/* Writes one header, escaped as the version wants; fails with
+ * INVALID_FRAME, truncating OUT back to where the head began. */
+gboolean stompest_head_writer_add (StompestHeadWriter  *writer,
+                                   const char          *name,
+                                   const char          *value,
+                                   GError             **error);
+void     stompest_head_writer_add_content_length (StompestHeadWriter *writer,
+                                                  guint64             length);
+/* Writes the blank line that ends the head. */
+void     stompest_head_writer_finish (StompestHeadWriter *writer);
+
 G_END_DECLS

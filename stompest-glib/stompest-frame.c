@@ -877,25 +877,11 @@ is_content_length (const char *name)
   return name[0] == 'c' && strcmp (name, "content-length") == 0;
 }
 
-/* The escape table of FRAME in VERSION, or NULL when it is not escaped. */
+/* Why a header of a frame written without escapes cannot be, or NULL. */
 static const char *
-escape_table_for (StompestFrame   *frame,
-                  StompestVersion  version)
+unencodable_reason (const char *name,
+                    const char *value)
 {
-  if (!stompest_frame_command_escapes (frame->command, version))
-    return NULL;
-
-  return version >= STOMPEST_VERSION_STOMP_1_2 ? escapes_1_2 : escapes_1_1;
-}
-
-/* Why header I of an unescaped frame cannot be written, or NULL. */
-static const char *
-unencodable_reason (StompestFrame *frame,
-                    guint          i)
-{
-  const char *name = HEADER_NAME (frame, i);
-  const char *value = HEADER_VALUE (frame, i);
-
   if (strchr (name, ':') != NULL)
     return "its name holds a colon";
   if (strchr (name, '\n') != NULL)
@@ -910,71 +896,130 @@ unencodable_reason (StompestFrame *frame,
   return NULL;
 }
 
+/* Puts OUT back as the writer found it and fails: a head is written
+ * whole or not at all. */
 static gboolean
-check_encodable (StompestFrame    *frame,
-                 StompestVersion   version,
-                 gboolean          escapes,
-                 gsize             body_len,
-                 GError          **error)
+head_writer_fail (StompestHeadWriter *writer)
 {
-  const char *version_string = stompest_version_to_string (version);
+  g_byte_array_set_size (writer->out, writer->start);
+  return FALSE;
+}
 
-  if (strpbrk (frame->command, "\r\n") != NULL)
+gboolean
+stompest_head_writer_init (StompestHeadWriter  *writer,
+                           GByteArray          *out,
+                           const char          *command,
+                           StompestVersion      version,
+                           gsize                body_len,
+                           GError             **error)
+{
+  gsize command_len = strlen (command);
+
+  writer->out = out;
+  writer->start = out->len;
+  writer->command = command;
+  writer->version = version;
+  writer->n_headers = 0;
+  writer->table = NULL;
+  if (stompest_frame_command_escapes (command, version))
+    writer->table = version >= STOMPEST_VERSION_STOMP_1_2 ? escapes_1_2 : escapes_1_1;
+
+  if (strpbrk (command, "\r\n") != NULL)
     {
-      g_autofree char *shown = g_strescape (frame->command, NULL);
+      g_autofree char *shown = g_strescape (command, NULL);
 
       g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
                    "Command “%s” holds a line break", shown);
       return FALSE;
     }
 
-  if (!command_exists_in (frame->command, version))
+  if (!command_exists_in (command, version))
     {
       g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
-                   "There is no %s frame in STOMP %s", frame->command,
-                   version_string);
+                   "There is no %s frame in STOMP %s", command,
+                   stompest_version_to_string (version));
       return FALSE;
     }
 
-  if (body_len > 0 && !stompest_frame_command_allows_body (frame->command, version))
+  if (body_len > 0 && !stompest_frame_command_allows_body (command, version))
     {
       g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
                    "A %s frame may not carry a body in STOMP %s "
                    "(it has %" G_GSIZE_FORMAT " bytes)",
-                   frame->command, version_string, body_len);
+                   command, stompest_version_to_string (version), body_len);
       return FALSE;
     }
 
-  for (guint i = 0; i < frame->n_headers; i++)
+  memcpy (reserve (out, out->len, command_len + 1), command, command_len);
+  out->data[out->len - 1] = '\n';
+  return TRUE;
+}
+
+gboolean
+stompest_head_writer_add (StompestHeadWriter  *writer,
+                          const char          *name,
+                          const char          *value,
+                          GError             **error)
+{
+  GByteArray *out = writer->out;
+  gsize name_len = strlen (name);
+  gsize value_len = strlen (value);
+  gsize end = out->len;
+  guint8 *p;
+
+  if (name_len == 0)
     {
-      const char *reason;
-      g_autofree char *shown = NULL;
-
-      if (HEADER_NAME (frame, i)[0] == '\0')
-        {
-          g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
-                       "Header %u of a %s frame has an empty name",
-                       i, frame->command);
-          return FALSE;
-        }
-
-      if (escapes)
-        continue;
-
-      reason = unencodable_reason (frame, i);
-      if (reason == NULL)
-        continue;
-
-      /* Never the value: it may be a passcode. */
-      shown = g_strescape (HEADER_NAME (frame, i), NULL);
       g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
-                   "Header “%s” of a %s frame cannot be encoded in STOMP %s "
-                   "without escaping: %s", shown, frame->command,
-                   version_string, reason);
-      return FALSE;
+                   "Header %u of a %s frame has an empty name",
+                   writer->n_headers, writer->command);
+      return head_writer_fail (writer);
     }
+
+  if (writer->table == NULL)
+    {
+      const char *reason = unencodable_reason (name, value);
+
+      if (reason != NULL)
+        {
+          /* Never the value: it may be a passcode. */
+          g_autofree char *shown = g_strescape (name, NULL);
+
+          g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME,
+                       "Header “%s” of a %s frame cannot be encoded in STOMP %s "
+                       "without escaping: %s", shown, writer->command,
+                       stompest_version_to_string (writer->version), reason);
+          return head_writer_fail (writer);
+        }
+    }
+
+  /* Room for the worst case (every byte escaped), trimmed after. */
+  p = reserve (out, end, 2 * (name_len + value_len) + 2);
+  p = write_escaped (p, name, name_len, writer->table);
+  *p++ = ':';
+  p = write_escaped (p, value, value_len, writer->table);
+  *p++ = '\n';
+  g_byte_array_set_size (out, p - out->data);
+  writer->n_headers++;
 
   return TRUE;
+}
+
+void
+stompest_head_writer_add_content_length (StompestHeadWriter *writer,
+                                         guint64             length)
+{
+  GByteArray *out = writer->out;
+  guint8 *p = reserve (out, out->len, CONTENT_LENGTH_LINE_MAX);
+
+  p = write_content_length (p, length);
+  g_byte_array_set_size (out, p - out->data);
+  writer->n_headers++;
+}
+
+void
+stompest_head_writer_finish (StompestHeadWriter *writer)
+{
+  g_byte_array_append (writer->out, (const guint8 *) "\n", 1);
 }
 
 gboolean
@@ -984,24 +1029,21 @@ stompest_frame_compile_head (StompestFrame         *frame,
                              GByteArray            *out,
                              GError               **error)
 {
-  const char *table;
+  StompestHeadWriter writer;
   gsize body_len;
   const char *body_data;
   gboolean needs_length;
   gboolean wrote_length = FALSE;
-  gsize command_len;
-  guint8 *p;
 
   g_return_val_if_fail (frame != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  table = escape_table_for (frame, version);
   body_data = frame->body ? g_bytes_get_data (frame->body, &body_len) : NULL;
   if (body_data == NULL)
     body_len = 0;
 
-  if (!check_encodable (frame, version, table != NULL, body_len, error))
+  if (!stompest_head_writer_init (&writer, out, frame->command, version, body_len, error))
     return FALSE;
 
   /* A NUL in the body would end the frame early without it; an existing
@@ -1010,48 +1052,29 @@ stompest_frame_compile_head (StompestFrame         *frame,
                   ((flags & STOMPEST_COMPILE_FLAGS_CONTENT_LENGTH) ||
                    memchr (body_data, '\0', body_len) != NULL));
 
-  /* Write through a pointer, reserving the worst case (every byte
-   * escaped) per header, and trim at the end. */
-  command_len = strlen (frame->command);
-  p = reserve (out, out->len, command_len + 1);
-  memcpy (p, frame->command, command_len);
-  p += command_len;
-  *p++ = '\n';
-
   for (guint i = 0; i < frame->n_headers; i++)
     {
       const char *name = HEADER_NAME (frame, i);
-      const char *value = HEADER_VALUE (frame, i);
-      gsize name_len, value_len;
 
       if (is_content_length (name))
         {
           /* The first one gets the true length in its place; a repeat
            * could only contradict it. */
           if (!wrote_length)
-            {
-              p = reserve (out, p - out->data, CONTENT_LENGTH_LINE_MAX);
-              p = write_content_length (p, body_len);
-            }
+            stompest_head_writer_add_content_length (&writer, body_len);
+          else
+            writer.n_headers++;
           wrote_length = TRUE;
           continue;
         }
 
-      name_len = strlen (name);
-      value_len = strlen (value);
-      p = reserve (out, p - out->data, 2 * (name_len + value_len) + 2);
-      p = write_escaped (p, name, name_len, table);
-      *p++ = ':';
-      p = write_escaped (p, value, value_len, table);
-      *p++ = '\n';
+      if (!stompest_head_writer_add (&writer, name, HEADER_VALUE (frame, i), error))
+        return FALSE;
     }
 
-  p = reserve (out, p - out->data, CONTENT_LENGTH_LINE_MAX + 1);
   if (needs_length && !wrote_length)
-    p = write_content_length (p, body_len);
-  *p++ = '\n';
-
-  g_byte_array_set_size (out, p - out->data);
+    stompest_head_writer_add_content_length (&writer, body_len);
+  stompest_head_writer_finish (&writer);
 
   return TRUE;
 }

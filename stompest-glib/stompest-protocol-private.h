@@ -34,4 +34,24 @@ void     stompest_protocol_abandon_receipt     (StompestProtocol *protocol,
 gboolean stompest_protocol_message_is_late     (StompestProtocol *protocol,
                                                 StompestFrame    *message);
 
+/* The checks of stompest_protocol_send(), for a client that writes the
+ * SEND itself: connected, TRANSACTION (nullable) open, RECEIPT (nullable)
+ * not awaited already. Call stompest_protocol_expect_receipt() once the
+ * frame is written. */
+gboolean stompest_protocol_check_send          (StompestProtocol  *protocol,
+                                                const char        *transaction,
+                                                const char        *receipt,
+                                                GError           **error);
+
+/* The checks of stompest_protocol_ack() and _nack() (OPERATION "ack" or
+ * "nack", for the error text), and the transaction the acknowledgement
+ * of MESSAGE belongs to: its `transaction` header when that one is open,
+ * else NULL. */
+gboolean stompest_protocol_check_acknowledgement (StompestProtocol  *protocol,
+                                                  const char        *operation,
+                                                  StompestFrame     *message,
+                                                  const char        *receipt,
+                                                  const char       **transaction,
+                                                  GError           **error);
+
 G_END_DECLS

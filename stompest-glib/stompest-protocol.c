@@ -1144,6 +1144,17 @@ stompest_protocol_replay (StompestProtocol *protocol)
   return frames;
 }
 
+gboolean
+stompest_protocol_check_send (StompestProtocol  *protocol,
+                              const char        *transaction,
+                              const char        *receipt,
+                              GError           **error)
+{
+  return check_state (protocol, "send", IN_CONNECTED, error) &&
+         check_transaction_open (protocol, "send", transaction, error) &&
+         check_receipt (protocol, receipt, error);
+}
+
 /**
  * stompest_protocol_send:
  * @protocol: a protocol
@@ -1176,9 +1187,7 @@ stompest_protocol_send (StompestProtocol  *protocol,
   g_return_val_if_fail (destination != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_state (protocol, "send", IN_CONNECTED, error) ||
-      !check_transaction_open (protocol, "send", transaction, error) ||
-      !check_receipt (protocol, receipt, error))
+  if (!stompest_protocol_check_send (protocol, transaction, receipt, error))
     return NULL;
 
   frame = stompest_commands_send (destination, body, transaction, receipt);
@@ -1425,6 +1434,24 @@ typedef StompestFrame *(*AcknowledgementBuilder) (StompestFrame    *message,
                                                   const char       *receipt,
                                                   GError          **error);
 
+gboolean
+stompest_protocol_check_acknowledgement (StompestProtocol  *protocol,
+                                         const char        *operation,
+                                         StompestFrame     *message,
+                                         const char        *receipt,
+                                         const char       **transaction,
+                                         GError           **error)
+{
+  if (!check_state (protocol, operation, IN_CONNECTED, error) ||
+      !check_receipt (protocol, receipt, error))
+    return FALSE;
+
+  *transaction = stompest_frame_get_header (message, "transaction");
+  if (*transaction != NULL && !g_hash_table_contains (protocol->transactions, *transaction))
+    *transaction = NULL;
+  return TRUE;
+}
+
 /* ACK and NACK: a `transaction` header on the MESSAGE (set by the
  * application on a copy) is carried over when that transaction is open,
  * as stompest does. */
@@ -1439,13 +1466,9 @@ acknowledge (StompestProtocol        *self,
   StompestFrame *frame;
   const char *transaction;
 
-  if (!check_state (self, operation, IN_CONNECTED, error) ||
-      !check_receipt (self, receipt, error))
+  if (!stompest_protocol_check_acknowledgement (self, operation, message, receipt,
+                                                &transaction, error))
     return NULL;
-
-  transaction = stompest_frame_get_header (message, "transaction");
-  if (transaction != NULL && !g_hash_table_contains (self->transactions, transaction))
-    transaction = NULL;
 
   frame = build (message, self->version, transaction, receipt, error);
   if (frame != NULL)

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "test-utils.h"
+#include "stompest-commands-private.h"
+#include "stompest-connection-private.h"
+#include "stompest-frame-private.h"
 
 #define V10 STOMPEST_VERSION_STOMP_1_0
 #define V11 STOMPEST_VERSION_STOMP_1_1
@@ -1183,6 +1186,127 @@ test_read_error_text (void)
   check_read_error (NULL, NULL, 0, "(no message)");
 }
 
+/* The head a frame gets from stompest_frame_compile_head(), as a string. */
+static char *
+compiled_head (StompestFrame   *frame,
+               StompestVersion  version)
+{
+  g_autoptr(GByteArray) head = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (stompest_frame_compile_head (frame, version,
+                                              STOMPEST_COMPILE_FLAGS_CONTENT_LENGTH,
+                                              head, &error));
+  g_assert_no_error (error);
+  return g_strndup ((const char *) head->data, head->len);
+}
+
+/* What the clients write for a SEND without building a frame is, byte
+ * for byte, what they would write for the frame: every version, with
+ * and without transaction, receipt, extra headers and bytes to escape;
+ * OUT keeps what it held before. */
+static void
+test_send_write_matches_frame (void)
+{
+  static const char * const skip[] = { "destination", "content-length", "receipt", "transaction", NULL };
+  static const char * const destinations[] = { "/queue/a", "/queue/a:b\\c\nd\re", "" };
+  g_autoptr(GHashTable) extra = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GBytes) body = g_bytes_new_static ("hello\0world", 11);
+
+  g_hash_table_insert (extra, "zeta", "last");
+  g_hash_table_insert (extra, "content-type", "text/plain");
+  g_hash_table_insert (extra, "receipt", "skipped");
+  g_hash_table_insert (extra, "persistent", "true");
+
+  for (StompestVersion version = STOMPEST_VERSION_STOMP_1_0;
+       version <= STOMPEST_VERSION_STOMP_1_2; version++)
+    for (guint d = 0; d < G_N_ELEMENTS (destinations); d++)
+      for (guint variant = 0; variant < 8; variant++)
+        {
+          const char *transaction = (variant & 1) ? "tx:1" : NULL;
+          const char *receipt = (variant & 2) ? "r-1" : NULL;
+          GHashTable *headers = (variant & 4) ? extra : NULL;
+          g_autoptr(StompestFrame) frame = stompest_commands_send (destinations[d], body, transaction, receipt);
+          g_autoptr(GByteArray) out = g_byte_array_new ();
+          g_autoptr(GError) frame_error = NULL;
+          g_autoptr(GError) write_error = NULL;
+          g_autoptr(GByteArray) expected = g_byte_array_new ();
+          gboolean compiled;
+          gboolean written;
+
+          stompest_connection_add_headers (frame, headers, skip);
+          g_byte_array_append (out, (const guint8 *) "before", 6);
+          g_byte_array_append (expected, (const guint8 *) "before", 6);
+          compiled = stompest_frame_compile_head (frame, version,
+                                                  STOMPEST_COMPILE_FLAGS_CONTENT_LENGTH,
+                                                  expected, &frame_error);
+          written = stompest_commands_write_send (out, version, destinations[d], 11,
+                                                  transaction, receipt, headers, skip,
+                                                  &write_error);
+          g_assert_cmpint (compiled, ==, written);
+          if (!compiled)
+            {
+              /* 1.0 cannot write a line feed in the destination. */
+              g_assert_cmpint (version, ==, STOMPEST_VERSION_STOMP_1_0);
+              g_assert_error (write_error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME);
+              g_assert_cmpstr (write_error->message, ==, frame_error->message);
+              g_assert_cmpmem (out->data, out->len, "before", 6);
+              continue;
+            }
+          g_assert_no_error (write_error);
+          g_assert_cmpmem (out->data, out->len, expected->data, expected->len);
+        }
+}
+
+/* The same for ACK and NACK, from MESSAGE frames of each version, and
+ * the same errors for a NACK in 1.0 and a MESSAGE missing its ids. */
+static void
+test_acknowledgement_write_matches_frame (void)
+{
+  static const char * const commands[] = { "ACK", "NACK" };
+  g_autoptr(StompestFrame) message = stompest_frame_new ("MESSAGE");
+  g_autoptr(StompestFrame) bare = stompest_frame_new ("MESSAGE");
+
+  stompest_frame_add_header (message, "subscription", "sub:0");
+  stompest_frame_add_header (message, "message-id", "ID:host-1:2");
+  stompest_frame_add_header (message, "ack", "a\\ck:7");
+  stompest_frame_add_header (message, "destination", "/queue/a");
+
+  for (StompestVersion version = STOMPEST_VERSION_STOMP_1_0;
+       version <= STOMPEST_VERSION_STOMP_1_2; version++)
+    for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+      for (guint variant = 0; variant < 8; variant++)
+        {
+          StompestFrame *source = (variant & 4) ? bare : message;
+          const char *transaction = (variant & 1) ? "tx-1" : NULL;
+          const char *receipt = (variant & 2) ? "r:1" : NULL;
+          g_autoptr(StompestFrame) frame = NULL;
+          g_autoptr(GByteArray) out = g_byte_array_new ();
+          g_autoptr(GError) frame_error = NULL;
+          g_autoptr(GError) write_error = NULL;
+          g_autofree char *expected = NULL;
+
+          if (c == 0)
+            frame = stompest_commands_ack (source, version, transaction, receipt, &frame_error);
+          else
+            frame = stompest_commands_nack (source, version, transaction, receipt, &frame_error);
+          g_assert_cmpint (stompest_commands_write_acknowledgement (out, commands[c], source, version,
+                                                                    transaction, receipt,
+                                                                    &write_error),
+                           ==, frame != NULL);
+          if (frame == NULL)
+            {
+              g_assert_error (write_error, frame_error->domain, frame_error->code);
+              g_assert_cmpstr (write_error->message, ==, frame_error->message);
+              g_assert_cmpuint (out->len, ==, 0);
+              continue;
+            }
+          g_assert_no_error (write_error);
+          expected = compiled_head (frame, version);
+          g_assert_cmpmem (out->data, out->len, expected, strlen (expected));
+        }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1210,7 +1334,10 @@ main (int   argc,
                    test_unsubscribe_v1_0_destination);
   g_test_add_func ("/commands/unsubscribe/missing-id",
                    test_unsubscribe_missing_id);
+  g_test_add_func ("/commands/send/write-matches-frame", test_send_write_matches_frame);
   g_test_add_func ("/commands/ack/headers", test_ack_headers);
+  g_test_add_func ("/commands/ack/write-matches-frame",
+                   test_acknowledgement_write_matches_frame);
   g_test_add_func ("/commands/ack/escaped-id", test_ack_escaped_id);
   g_test_add_func ("/commands/ack/errors", test_ack_errors);
   g_test_add_func ("/commands/nack/headers", test_nack_headers);
