@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "stompest-client.h"
-#include "stompest-commands.h"
+#include "stompest-commands-private.h"
 #include "stompest-connection-private.h"
 #include "stompest-enum-types.h"
 #include "stompest-error.h"
 #include "stompest-failover.h"
+#include "stompest-frame-private.h"
 #include "stompest-protocol-private.h"
 
 /**
@@ -145,6 +146,10 @@
 #define DEFAULT_DISCONNECT_TIMEOUT 5000
 #define DEFAULT_SEND_TIMEOUT 10000
 
+/* With a write buffer, bodies up to this size are copied into it; larger
+ * ones are written from their GBytes, as without one. */
+#define BODY_COPY_LIMIT 16384
+
 /* Bounds of the frames read while a call waited for a RECEIPT or a
  * write, not yet handed out by receive_frame(). */
 #define MAX_QUEUED_FRAMES 10000
@@ -178,7 +183,9 @@ struct _StompestClient
   GOutputStream *output;
   char *broker_uri;
   guint8 *read_buffer;
-  GByteArray *head;
+  GByteArray *out;              /* frames compiled, not yet written */
+  guint write_buffer_size;
+  gboolean tracing;             /* frames are logged on this connection */
   GQueue frames;                /* Received*: read, not yet handed out */
   gsize queued_bytes;
   guint64 n_parsed;             /* frames taken in so far */
@@ -203,6 +210,7 @@ enum {
   PROP_RECEIPT_TIMEOUT,
   PROP_DISCONNECT_TIMEOUT,
   PROP_SEND_TIMEOUT,
+  PROP_WRITE_BUFFER_SIZE,
   PROP_CONNECTED,
   PROP_BROKER_URI,
   PROP_VERSION,
@@ -268,6 +276,9 @@ client_drop (StompestClient *self,
       self->output = NULL;
     }
 
+  /* Frames never written are lost with the connection, as are those
+   * the kernel had not sent yet. */
+  g_byte_array_set_size (self->out, 0);
   stompest_protocol_close (self->protocol, flush);
   stompest_parser_reset (self->parser);
   g_hash_table_remove_all (self->raw_receipts);
@@ -376,7 +387,8 @@ client_trace (StompestClient *self,
               const char     *direction,
               StompestFrame  *frame)
 {
-  stompest_connection_trace (self->passcode, self->broker_uri, direction, frame);
+  if (self->tracing)
+    stompest_connection_trace (self->passcode, self->broker_uri, direction, frame);
 }
 
 /* Waiting. Every wait iterates the private context until one of its
@@ -813,27 +825,91 @@ client_write (StompestClient  *self,
   return TRUE;
 }
 
-/* Writes the head, the body and the NUL without copying the body. */
+/* Writes what the buffer holds, then BODY_LEN bytes of BODY and a NUL
+ * when BODY is not NULL, without copying the body; empties the buffer. */
+static gboolean
+client_write_out (StompestClient  *self,
+                  const guint8    *body,
+                  gsize            body_len,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  GOutputVector vectors[3];
+  gsize n_vectors = 0;
+  gboolean ok;
+
+  if (self->out->len > 0)
+    {
+      vectors[n_vectors].buffer = self->out->data;
+      vectors[n_vectors++].size = self->out->len;
+    }
+  if (body != NULL)
+    {
+      vectors[n_vectors].buffer = body;
+      vectors[n_vectors++].size = body_len;
+      vectors[n_vectors].buffer = "";
+      vectors[n_vectors++].size = 1;
+    }
+  if (n_vectors == 0)
+    return TRUE;
+
+  ok = client_write (self, vectors, n_vectors, cancellable, error);
+  g_byte_array_set_size (self->out, 0);
+  return ok;
+}
+
+/* Writes the frames the buffer holds, if any. */
+static gboolean
+client_flush (StompestClient  *self,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  return self->out->len == 0 || client_write_out (self, NULL, 0, cancellable, error);
+}
+
+/* Ends the frame whose head was just put in the buffer with BODY
+ * (nullable) and its NUL. Without a write buffer it is written at once;
+ * with one it stays there until the buffer is full or a call waits for
+ * the broker, and only a large body is written at once, after what the
+ * buffer holds. */
+static gboolean
+client_emit (StompestClient  *self,
+             GBytes          *body,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  gsize body_len = 0;
+  const guint8 *body_data = body != NULL ? g_bytes_get_data (body, &body_len) : NULL;
+
+  if (body_len > 0 && (self->write_buffer_size == 0 || body_len > BODY_COPY_LIMIT))
+    return client_write_out (self, body_data, body_len, cancellable, error);
+
+  if (body_len > 0)
+    g_byte_array_append (self->out, body_data, body_len);
+  g_byte_array_append (self->out, (const guint8 *) "", 1);
+  return self->out->len < self->write_buffer_size || client_flush (self, cancellable, error);
+}
+
+/* Writes FRAME (or buffers it, see client_emit()). */
 static gboolean
 client_write_frame (StompestClient  *self,
                     StompestFrame   *frame,
                     GCancellable    *cancellable,
                     GError         **error)
 {
-  GOutputVector vectors[3];
-  gsize n_vectors;
+  StompestCompileFlags flags = STOMPEST_COMPILE_FLAGS_NONE;
 
   if (!client_check_stream (self, error))
     return FALSE;
 
-  n_vectors = stompest_connection_frame_vectors (frame,
-                                                 stompest_protocol_get_version (self->protocol),
-                                                 self->head, vectors, error);
-  if (n_vectors == 0)
+  if (strcmp (stompest_frame_get_command (frame), "SEND") == 0)
+    flags = STOMPEST_COMPILE_FLAGS_CONTENT_LENGTH;
+  if (!stompest_frame_compile_head (frame, stompest_protocol_get_version (self->protocol),
+                                    flags, self->out, error))
     return FALSE;
 
   client_trace (self, ">", frame);
-  return client_write (self, vectors, n_vectors, cancellable, error);
+  return client_emit (self, stompest_frame_get_body (frame), cancellable, error);
 }
 
 static gboolean
@@ -842,10 +918,14 @@ client_write_beat (StompestClient  *self,
                    GError         **error)
 {
   g_autoptr(GBytes) beat = stompest_commands_beat (stompest_protocol_get_version (self->protocol));
-  GOutputVector vector;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (beat, &size);
 
-  vector.buffer = g_bytes_get_data (beat, &vector.size);
-  return client_write (self, &vector, 1, cancellable, error);
+  if (!client_check_stream (self, error))
+    return FALSE;
+
+  g_byte_array_append (self->out, data, size);
+  return client_flush (self, cancellable, error);
 }
 
 /* Heart-beat duty at NOW: fails when the broker went silent, and beats
@@ -898,6 +978,10 @@ client_fill (StompestClient  *self,
              GError         **error)
 {
   guint64 parsed = self->n_parsed;
+
+  /* What the broker is to answer may still be in the buffer. */
+  if (!client_flush (self, cancellable, error))
+    return FALSE;
 
   for (;;)
     {
@@ -1000,6 +1084,22 @@ client_await_receipt (StompestClient  *self,
   return TRUE;
 }
 
+/* Ends a frame whose head is in the buffer (see client_emit()), and
+ * waits for RECEIPT, its receipt, when there is one. */
+static gboolean
+client_finish_command (StompestClient  *self,
+                       GBytes          *body,
+                       const char      *receipt,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  if (receipt != NULL)
+    stompest_protocol_expect_receipt (self->protocol, receipt);
+  return client_emit (self, body, cancellable, error) &&
+         (receipt == NULL ||
+          client_await_receipt (self, receipt, self->receipt_timeout, cancellable, error));
+}
+
 /* Sends FRAME (taken; NULL when building it failed with ERROR set) and
  * waits for RECEIPT when there is one. */
 static gboolean
@@ -1017,6 +1117,40 @@ client_command (StompestClient  *self,
   return client_write_frame (self, owned, cancellable, error) &&
          (receipt == NULL ||
           client_await_receipt (self, receipt, self->receipt_timeout, cancellable, error));
+}
+
+/* Writes the ACK or NACK (COMMAND) of MESSAGE straight into the buffer,
+ * as stompest_protocol_ack() and _nack() would build it. */
+static gboolean
+client_acknowledge (StompestClient  *self,
+                    const char      *command,
+                    StompestFrame   *message,
+                    const char      *receipt,
+                    GCancellable    *cancellable,
+                    GError         **error)
+{
+  gboolean ack = strcmp (command, "ACK") == 0;
+  StompestVersion version = stompest_protocol_get_version (self->protocol);
+  const char *transaction;
+
+  if (!client_check_stream (self, error) ||
+      !stompest_protocol_check_acknowledgement (self->protocol, ack ? "ack" : "nack", message,
+                                                receipt, &transaction, error) ||
+      !stompest_commands_write_acknowledgement (self->out, command, message, version,
+                                                transaction, receipt, error))
+    return FALSE;
+
+  if (self->tracing)
+    {
+      g_autoptr(StompestFrame) frame = NULL;
+
+      if (ack)
+        frame = stompest_commands_ack (message, version, transaction, receipt, NULL);
+      else
+        frame = stompest_commands_nack (message, version, transaction, receipt, NULL);
+      client_trace (self, ">", frame);
+    }
+  return client_finish_command (self, NULL, receipt, cancellable, error);
 }
 
 /* Connecting. */
@@ -1102,6 +1236,7 @@ client_try_broker (StompestClient  *self,
   self->stream = g_steal_pointer (&stream);
   self->input = G_POLLABLE_INPUT_STREAM (input);
   self->output = output;
+  self->tracing = stompest_connection_tracing ();
   stompest_parser_reset (self->parser);
   stompest_parser_set_version (self->parser, self->max_version);
 
@@ -1373,22 +1508,31 @@ stompest_client_send (StompestClient  *client,
 {
   static const char * const skip[] = { "destination", "content-length", "transaction", "receipt", NULL };
   const char *receipt = stompest_connection_lookup_header (headers, "receipt");
-  StompestFrame *frame;
+  const char *transaction = stompest_connection_lookup_header (headers, "transaction");
+  gsize body_len = body != NULL ? g_bytes_get_size (body) : 0;
 
   g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
   g_return_val_if_fail (destination != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!client_check_stream (client, error))
+  /* The head goes straight into the buffer: no frame is built, unless
+   * for the log. */
+  if (!client_check_stream (client, error) ||
+      !stompest_protocol_check_send (client->protocol, transaction, receipt, error) ||
+      !stompest_commands_write_send (client->out, stompest_protocol_get_version (client->protocol),
+                                     destination, body_len, transaction, receipt,
+                                     headers, skip, error))
     return FALSE;
 
-  frame = stompest_protocol_send (client->protocol, destination, body,
-                                  stompest_connection_lookup_header (headers, "transaction"),
-                                  receipt, error);
-  if (frame != NULL)
-    stompest_connection_add_headers (frame, headers, skip);
-  return client_command (client, frame, receipt, cancellable, error);
+  if (client->tracing)
+    {
+      g_autoptr(StompestFrame) frame = stompest_commands_send (destination, body, transaction, receipt);
+
+      stompest_connection_add_headers (frame, headers, skip);
+      client_trace (client, ">", frame);
+    }
+  return client_finish_command (client, body, receipt, cancellable, error);
 }
 
 /**
@@ -1583,12 +1727,7 @@ stompest_client_ack (StompestClient  *client,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!client_check_stream (client, error))
-    return FALSE;
-
-  return client_command (client,
-                         stompest_protocol_ack (client->protocol, message, receipt, error),
-                         receipt, cancellable, error);
+  return client_acknowledge (client, "ACK", message, receipt, cancellable, error);
 }
 
 /**
@@ -1624,12 +1763,7 @@ stompest_client_nack (StompestClient  *client,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!client_check_stream (client, error))
-    return FALSE;
-
-  return client_command (client,
-                         stompest_protocol_nack (client->protocol, message, receipt, error),
-                         receipt, cancellable, error);
+  return client_acknowledge (client, "NACK", message, receipt, cancellable, error);
 }
 
 typedef StompestFrame *(*TransactionBuilder) (StompestProtocol  *protocol,
@@ -1914,6 +2048,39 @@ stompest_client_beat (StompestClient  *client,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return client_write_beat (client, cancellable, error);
+}
+
+/**
+ * stompest_client_flush:
+ * @client: a client
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a #GError
+ *
+ * Writes the frames that wait in the write buffer (see
+ * [property@Stompest.Client:write-buffer-size]) now. It does nothing
+ * when the buffer is empty, as it always is without one.
+ *
+ * Possible error domains include %STOMPEST_ERROR
+ * (%STOMPEST_ERROR_CONNECTION_LOST, %STOMPEST_ERROR_TIMEOUT past
+ * [property@Stompest.Client:send-timeout], and, from what the broker
+ * sends while the write waits, %STOMPEST_ERROR_SERVER_ERROR,
+ * %STOMPEST_ERROR_PARSE and %STOMPEST_ERROR_FRAME_TOO_LARGE) and
+ * %G_IO_ERROR.
+ *
+ * Returns: %TRUE when every frame was written
+ *
+ * Since: 0.1
+ */
+gboolean
+stompest_client_flush (StompestClient  *client,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return client_flush (client, cancellable, error);
 }
 
 /**
@@ -2365,6 +2532,45 @@ stompest_client_set_disconnect_timeout (StompestClient *client,
 }
 
 /**
+ * stompest_client_get_write_buffer_size:
+ * @client: a client
+ *
+ * Gives how many bytes of frames may wait in the client before they are
+ * written; see [property@Stompest.Client:write-buffer-size].
+ *
+ * Returns: the size in bytes; 0 when every frame is written at once
+ *
+ * Since: 0.1
+ */
+guint
+stompest_client_get_write_buffer_size (StompestClient *client)
+{
+  g_return_val_if_fail (STOMPEST_IS_CLIENT (client), 0);
+
+  return client->write_buffer_size;
+}
+
+/**
+ * stompest_client_set_write_buffer_size:
+ * @client: a client
+ * @size: the size in bytes; 0 to write every frame at once
+ *
+ * Sets how many bytes of frames may wait in the client before they are
+ * written; see [property@Stompest.Client:write-buffer-size].
+ *
+ * Since: 0.1
+ */
+void
+stompest_client_set_write_buffer_size (StompestClient *client,
+                                       guint           size)
+{
+  g_return_if_fail (STOMPEST_IS_CLIENT (client));
+  g_return_if_fail (size <= G_MAXINT);
+
+  set_uint (client, &client->write_buffer_size, size, properties[PROP_WRITE_BUFFER_SIZE]);
+}
+
+/**
  * stompest_client_get_send_timeout:
  * @client: a client
  *
@@ -2600,7 +2806,7 @@ stompest_client_finalize (GObject *object)
   g_free (self->virtual_host);
   g_free (self->broker_uri);
   g_free (self->read_buffer);
-  g_byte_array_unref (self->head);
+  g_byte_array_unref (self->out);
   g_hash_table_unref (self->transports);
   g_hash_table_unref (self->raw_receipts);
   g_object_unref (self->protocol);
@@ -2652,6 +2858,9 @@ stompest_client_get_property (GObject    *object,
       break;
     case PROP_SEND_TIMEOUT:
       g_value_set_uint (value, self->send_timeout);
+      break;
+    case PROP_WRITE_BUFFER_SIZE:
+      g_value_set_uint (value, self->write_buffer_size);
       break;
     case PROP_CONNECTED:
       g_value_set_boolean (value, stompest_client_is_connected (self));
@@ -2725,6 +2934,9 @@ stompest_client_set_property (GObject      *object,
       break;
     case PROP_SEND_TIMEOUT:
       stompest_client_set_send_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_WRITE_BUFFER_SIZE:
+      stompest_client_set_write_buffer_size (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2915,6 +3127,41 @@ stompest_client_class_init (StompestClientClass *klass)
   properties[PROP_SEND_TIMEOUT] = timeout_pspec ("send-timeout", DEFAULT_SEND_TIMEOUT);
 
   /**
+   * StompestClient:write-buffer-size: (attributes org.gtk.Property.get=stompest_client_get_write_buffer_size org.gtk.Property.set=stompest_client_set_write_buffer_size)
+   *
+   * How many bytes of frames may wait in the client before they are
+   * written; 0, the default, writes every frame as it is made, as
+   * stompest does.
+   *
+   * A producer or a consumer that acknowledges each message spends most
+   * of its time in the system call that writes each small frame. With a
+   * write buffer (64 KiB, say), [method@Stompest.Client.send],
+   * [method@Stompest.Client.ack], [method@Stompest.Client.nack] and the
+   * other commands put their frames in the buffer, and it is written in
+   * one go when it is full, whenever a call waits for the broker
+   * ([method@Stompest.Client.receive_frame],
+   * [method@Stompest.Client.can_read], a receipt,
+   * [method@Stompest.Client.disconnect_sync]), with each heart-beat, and by
+   * [method@Stompest.Client.flush]. A body larger than 16 KiB is never
+   * copied into the buffer: it is written at once, after what the buffer
+   * holds.
+   *
+   * The price: a call may return before its frame left, so a write that
+   * fails is reported by a later call, and frames still in the buffer are
+   * lost when the connection is closed with [method@Stompest.Client.close]
+   * or the client is freed. Call [method@Stompest.Client.flush] (or ask
+   * for a receipt) before a pause in which no call is made, and end with
+   * [method@Stompest.Client.disconnect_sync]. Changing it applies to the
+   * next frame; making it smaller does not write what the buffer holds.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_WRITE_BUFFER_SIZE] =
+    g_param_spec_uint ("write-buffer-size", NULL, NULL,
+                       0, G_MAXINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * StompestClient:connected: (attributes org.gtk.Property.get=stompest_client_is_connected)
    *
    * Whether a STOMP session is up: CONNECTED was received and the
@@ -3004,7 +3251,7 @@ stompest_client_init (StompestClient *self)
   self->protocol = stompest_protocol_new (self->max_version);
   self->parser = stompest_parser_new ();
   self->context = g_main_context_new ();
-  self->head = g_byte_array_new ();
+  self->out = g_byte_array_new ();
   g_queue_init (&self->frames);
   self->raw_receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -80,6 +80,11 @@ guint            stompest_client_get_send_timeout       (StompestClient     *cli
 STOMPEST_AVAILABLE_IN_ALL
 void             stompest_client_set_send_timeout       (StompestClient     *client,
                                                          guint               send_timeout);
+STOMPEST_AVAILABLE_IN_ALL
+guint            stompest_client_get_write_buffer_size  (StompestClient     *client);
+STOMPEST_AVAILABLE_IN_ALL
+void             stompest_client_set_write_buffer_size  (StompestClient     *client,
+                                                         guint               size);
 
 STOMPEST_AVAILABLE_IN_ALL
 gboolean         stompest_client_is_connected           (StompestClient     *client);
@@ -184,6 +189,10 @@ StompestFrame   *stompest_client_receive_frame          (StompestClient     *cli
                                                          GError            **error);
 STOMPEST_AVAILABLE_IN_ALL
 gboolean         stompest_client_beat                   (StompestClient     *client,
+                                                         GCancellable       *cancellable,
+                                                         GError            **error);
+STOMPEST_AVAILABLE_IN_ALL
+gboolean         stompest_client_flush                  (StompestClient     *client,
                                                          GCancellable       *cancellable,
                                                          GError            **error);
 

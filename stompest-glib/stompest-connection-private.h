@@ -37,6 +37,11 @@ gboolean           stompest_connection_set_uint          (GObject             *o
 void               stompest_connection_scrub             (const char          *passcode,
                                                           char               **text);
 
+/* Whether frames are logged (debug level of the Stompest domain enabled,
+ * G_MESSAGES_DEBUG): it reads the environment, so a client asks once per
+ * connection and skips stompest_connection_trace() when not. */
+gboolean           stompest_connection_tracing           (void);
+
 /* Logs FRAME at debug level, passcode masked, as
  * "BROKER_URI DIRECTION FRAME"; costs nothing when debug is off. */
 void               stompest_connection_trace             (const char          *passcode,

@@ -55,6 +55,12 @@ stompest_connection_scrub (const char  *passcode,
   *text = g_string_free (scrubbed, FALSE);
 }
 
+gboolean
+stompest_connection_tracing (void)
+{
+  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+}
+
 void
 stompest_connection_trace (const char    *passcode,
                            const char    *broker_uri,
@@ -63,7 +69,7 @@ stompest_connection_trace (const char    *passcode,
 {
   g_autofree char *text = NULL;
 
-  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+  if (!stompest_connection_tracing ())
     return;
 
   text = stompest_frame_to_string (frame);
