@@ -177,10 +177,12 @@ struct _StompestClient
   StompestProtocol *protocol;
   StompestParser *parser;
   GMainContext *context;        /* only this client's waits run on it */
+  GArray *poll_fds;             /* GPollFD, for client_block() */
 
   GIOStream *stream;            /* NULL when there is no connection */
   GPollableInputStream *input;
   GOutputStream *output;
+  GSource *read_source;         /* on @context while connected */
   char *broker_uri;
   guint8 *read_buffer;
   GByteArray *out;              /* frames compiled, not yet written */
@@ -243,6 +245,35 @@ set_uint (StompestClient *self,
 
 /* Connection state. */
 
+/* Sources on the private context: see client_block(). */
+
+static gboolean
+on_pollable (GObject  *stream,
+             gpointer  data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static GSource *
+client_attach_source (StompestClient *self,
+                      GSource        *source)
+{
+  g_source_set_callback (source, G_SOURCE_FUNC (on_pollable), NULL, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
+client_detach_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+
 static void
 client_notify_session (StompestClient *self)
 {
@@ -270,6 +301,7 @@ client_drop (StompestClient *self,
   if (had_stream)
     {
       g_debug ("Closing the connection to %s", self->broker_uri);
+      client_detach_source (&self->read_source);
       g_io_stream_close (self->stream, NULL, NULL);
       g_clear_object (&self->stream);
       self->input = NULL;
@@ -391,80 +423,61 @@ client_trace (StompestClient *self,
     stompest_connection_trace (self->passcode, self->broker_uri, direction, frame);
 }
 
-/* Waiting. Every wait iterates the private context until one of its
- * sources fires. */
+/* Waiting. A wait is one poll of the private context, whose sources are
+ * the connection's (readable, for the life of the connection; writable,
+ * only while a write waits), plus the cancellable's fd, with the timeout
+ * the caller's deadlines give. No source is made or attached per wait:
+ * that would cost system calls (waking the context) for every frame.
+ * Callers loop until what they wait for happened, so an early return is
+ * harmless. */
 
-static gboolean
-on_wake (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_cancelled (GCancellable *cancellable,
-              gpointer      context)
-{
-  g_main_context_wakeup (context);
-}
-
-static gboolean
-on_wake_pollable (GObject  *stream,
-                  gpointer  data)
-{
-  return on_wake (data);
-}
-
-/* Blocks until the connection is readable (when READABLE) or writable
- * (when WRITABLE), the monotonic time WAKE_US (-1: none) or the
- * cancellation of CANCELLABLE. */
+/* Blocks until the connection, if any, is readable (or writable, with
+ * WRITABLE), the monotonic time WAKE_US (-1: none), or the cancellation
+ * of CANCELLABLE; or a little earlier. */
 static void
 client_block (StompestClient *self,
-              gboolean        readable,
               gboolean        writable,
               gint64          wake_us,
               GCancellable   *cancellable)
 {
-  GSource *sources[3];
-  guint n_sources = 0;
-  gboolean fired = FALSE;
-  gulong handler = 0;
+  GSource *write_source = NULL;
+  GPollFD cancel_fd;
+  gboolean polls_cancel;
+  int max_priority;
+  int timeout_ms;
+  int n_fds;
 
-  if (readable)
-    {
-      sources[n_sources] = g_pollable_input_stream_create_source (self->input, NULL);
-      g_source_set_callback (sources[n_sources++], G_SOURCE_FUNC (on_wake_pollable), &fired, NULL);
-    }
   if (writable)
-    {
-      sources[n_sources] = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL);
-      g_source_set_callback (sources[n_sources++], G_SOURCE_FUNC (on_wake_pollable), &fired, NULL);
-    }
+    write_source = client_attach_source (self, g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL));
+  polls_cancel = g_cancellable_make_pollfd (cancellable, &cancel_fd);
+
+  g_main_context_acquire (self->context);
+  g_main_context_prepare (self->context, &max_priority);
+  /* One slot is kept for the cancellable. */
+  while ((n_fds = g_main_context_query (self->context, max_priority, &timeout_ms,
+                                        (GPollFD *) self->poll_fds->data,
+                                        self->poll_fds->len - 1)) > (int) self->poll_fds->len - 1)
+    g_array_set_size (self->poll_fds, n_fds + 1);
+  if (polls_cancel)
+    g_array_index (self->poll_fds, GPollFD, n_fds) = cancel_fd;
+
   if (wake_us >= 0)
     {
-      gint64 left = wake_us - g_get_monotonic_time ();
+      gint64 left_us = wake_us - g_get_monotonic_time ();
+      int left_ms = left_us > 0 ? (int) MIN ((left_us + 999) / 1000, G_MAXINT) : 0;
 
-      sources[n_sources] = g_timeout_source_new (left > 0 ? (left + 999) / 1000 : 0);
-      g_source_set_callback (sources[n_sources++], on_wake, &fired, NULL);
+      timeout_ms = timeout_ms < 0 ? left_ms : MIN (timeout_ms, left_ms);
     }
-  g_return_if_fail (n_sources > 0 || cancellable != NULL);
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_poll ((GPollFD *) self->poll_fds->data, n_fds + (polls_cancel ? 1 : 0), timeout_ms);
 
-  /* Not a GCancellableSource: on GLib 2.74 it can leak when cancelled
-   * from another thread as it is destroyed. A wakeup is remembered until
-   * the next iteration, so none is lost. */
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self->context, NULL);
-  for (guint i = 0; i < n_sources; i++)
-    g_source_attach (sources[i], self->context);
-  while (!fired && !g_cancellable_is_cancelled (cancellable))
-    g_main_context_iteration (self->context, TRUE);
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  for (guint i = 0; i < n_sources; i++)
-    {
-      g_source_destroy (sources[i]);
-      g_source_unref (sources[i]);
-    }
+  if (g_main_context_check (self->context, max_priority, (GPollFD *) self->poll_fds->data, n_fds))
+    g_main_context_dispatch (self->context);
+  g_main_context_release (self->context);
+
+  if (polls_cancel)
+    g_cancellable_release_fd (cancellable);
+  client_detach_source (&write_source);
 }
 
 static gboolean
@@ -479,7 +492,7 @@ client_sleep (StompestClient  *self,
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      client_block (self, FALSE, FALSE, wake, cancellable);
+      client_block (self, FALSE, wake, cancellable);
     }
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
@@ -576,28 +589,32 @@ client_pop (StompestClient  *self,
 
 /* Takes FRAME, just parsed on an established connection: an ERROR fails
  * and closes it; a RECEIPT is ticked off the protocol's list, and only
- * one asked for through send_frame() is queued (that of a waiting call
- * is seen there by the call, and that of a wait that timed out is
- * dropped); anything else is queued. A RECEIPT nobody asked for and a
- * MESSAGE for a subscription that never existed are the broker's
- * mistakes: a PROTOCOL error takes their place in the queue, and the
- * connection stays up. */
+ * one asked for through send_frame() is to be handed out (that of a
+ * waiting call is seen there by the call, and that of a wait that timed
+ * out is dropped); anything else is to be handed out. A RECEIPT nobody
+ * asked for and a MESSAGE for a subscription that never existed are the
+ * broker's mistakes: a PROTOCOL error takes their place, and the
+ * connection stays up. What is to be handed out, frame or error, is set
+ * in *KEEP or *PROBLEM (both NULL when nothing is). */
 static gboolean
 client_accept (StompestClient  *self,
                StompestFrame   *frame,
+               StompestFrame  **keep,
+               GError         **problem,
                GError         **error)
 {
-  g_autoptr(GError) problem = NULL;
   const char *command = stompest_frame_get_command (frame);
   const char *receipt_id;
 
+  *keep = NULL;
+  *problem = NULL;
   self->n_parsed++;
   if (strcmp (command, "ERROR") == 0)
     return client_server_error (self, frame, error);
 
   if (strcmp (command, "RECEIPT") == 0)
     {
-      if (stompest_protocol_receipt (self->protocol, frame, &receipt_id, &problem) &&
+      if (stompest_protocol_receipt (self->protocol, frame, &receipt_id, problem) &&
           !g_hash_table_remove (self->raw_receipts, receipt_id))
         {
           stompest_frame_unref (frame);
@@ -607,19 +624,21 @@ client_accept (StompestClient  *self,
   else if (strcmp (command, "MESSAGE") == 0)
     {
       /* One sent before the broker had our UNSUBSCRIBE is only late. */
-      if (!stompest_protocol_message (self->protocol, frame, NULL, &problem) &&
+      if (!stompest_protocol_message (self->protocol, frame, NULL, problem) &&
           stompest_protocol_message_is_late (self->protocol, frame))
-        g_clear_error (&problem);
+        g_clear_error (problem);
     }
 
-  if (problem != NULL)
+  if (*problem != NULL)
     {
-      g_prefix_error (&problem, "Dropped a %s frame from %s: ", command, self->broker_uri);
-      client_scrub (self, &problem->message);
-      g_debug ("%s", problem->message);
-      g_clear_pointer (&frame, stompest_frame_unref);
+      g_prefix_error (problem, "Dropped a %s frame from %s: ", command, self->broker_uri);
+      client_scrub (self, &(*problem)->message);
+      g_debug ("%s", (*problem)->message);
+      stompest_frame_unref (frame);
+      return TRUE;
     }
-  return client_queue (self, frame, g_steal_pointer (&problem), error);
+  *keep = frame;
+  return TRUE;
 }
 
 /* Sets *FRAME to the next whole frame in the parser, or to NULL when more
@@ -659,12 +678,16 @@ client_drain (StompestClient  *self,
   for (;;)
     {
       StompestFrame *frame;
+      StompestFrame *keep;
+      GError *problem;
 
       if (!client_parse (self, &frame, error))
         return FALSE;
       if (frame == NULL)
         return TRUE;
-      if (!client_accept (self, frame, error))
+      if (!client_accept (self, frame, &keep, &problem, error))
+        return FALSE;
+      if ((keep != NULL || problem != NULL) && !client_queue (self, keep, problem, error))
         return FALSE;
     }
 }
@@ -818,7 +841,7 @@ client_write (StompestClient  *self,
       if (deadline >= 0 && now >= deadline)
         return client_write_timed_out (self, started, error);
       if (!got)
-        client_block (self, TRUE, TRUE, earliest (deadline, client_peer_wake (self)), cancellable);
+        client_block (self, TRUE, earliest (deadline, client_peer_wake (self)), cancellable);
     }
 
   stompest_protocol_sent (self->protocol, g_get_monotonic_time ());
@@ -1014,7 +1037,7 @@ client_fill (StompestClient  *self,
 
       wake = earliest (wait->deadline_us, stompest_protocol_get_next_beat_due (self->protocol));
       wake = earliest (wake, client_peer_wake (self));
-      client_block (self, TRUE, FALSE, wake, cancellable);
+      client_block (self, FALSE, wake, cancellable);
     }
 }
 
@@ -1236,6 +1259,7 @@ client_try_broker (StompestClient  *self,
   self->stream = g_steal_pointer (&stream);
   self->input = G_POLLABLE_INPUT_STREAM (input);
   self->output = output;
+  self->read_source = client_attach_source (self, g_pollable_input_stream_create_source (self->input, NULL));
   self->tracing = stompest_connection_tracing ();
   stompest_parser_reset (self->parser);
   stompest_parser_set_version (self->parser, self->max_version);
@@ -2008,16 +2032,35 @@ stompest_client_receive_frame (StompestClient  *client,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   client_wait_init (&wait, deadline_for_wait (timeout_ms));
-  while (g_queue_is_empty (&client->frames))
+  for (;;)
     {
-      if (!client_pump (client, &wait, cancellable, error))
+      StompestFrame *frame;
+      StompestFrame *keep;
+      GError *problem;
+
+      if (!g_queue_is_empty (&client->frames))
+        return client_pop (client, error);
+
+      /* With nothing queued, straight from the parser. */
+      if (!client_parse (client, &frame, error))
+        return NULL;
+      if (frame == NULL)
         {
-          retext_timeout (client, error, "No frame from %s within %d ms",
-                          client->broker_uri, timeout_ms);
-          return NULL;
+          if (!client_fill (client, &wait, cancellable, error))
+            {
+              retext_timeout (client, error, "No frame from %s within %d ms",
+                              client->broker_uri, timeout_ms);
+              return NULL;
+            }
+          continue;
         }
+      if (!client_accept (client, frame, &keep, &problem, error))
+        return NULL;
+      if (problem != NULL)
+        g_propagate_error (error, problem);
+      if (keep != NULL || problem != NULL)
+        return keep;
     }
-  return client_pop (client, error);
 }
 
 /**
@@ -2811,6 +2854,7 @@ stompest_client_finalize (GObject *object)
   g_hash_table_unref (self->raw_receipts);
   g_object_unref (self->protocol);
   g_object_unref (self->parser);
+  g_array_unref (self->poll_fds);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (stompest_client_parent_class)->finalize (object);
@@ -3251,6 +3295,8 @@ stompest_client_init (StompestClient *self)
   self->protocol = stompest_protocol_new (self->max_version);
   self->parser = stompest_parser_new ();
   self->context = g_main_context_new ();
+  self->poll_fds = g_array_sized_new (FALSE, TRUE, sizeof (GPollFD), 4);
+  g_array_set_size (self->poll_fds, 4);
   self->out = g_byte_array_new ();
   g_queue_init (&self->frames);
   self->raw_receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -1232,6 +1232,112 @@ add_test (const char *path,
 #endif
 }
 
+/* Pops the next SEND from the broker and checks its body. */
+static void
+assert_next_send (Fixture    *f,
+                  const char *text,
+                  gsize       len)
+{
+  g_autoptr(StompestFrame) frame = stompest_test_broker_pop_command (f->broker, "SEND", 10000);
+  GBytes *body;
+
+  g_assert_nonnull (frame);
+  body = stompest_frame_get_body (frame);
+  g_assert_nonnull (body);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), text, len);
+}
+
+/* With a write buffer, frames wait in the client until it is flushed,
+ * full, or a call waits for the broker; a large body goes out at once
+ * after them; order is kept; close() drops what was not written. (The
+ * broker suites run the same writes untraced.) */
+static void
+test_write_buffered (void)
+{
+  g_autoptr(StompestTestBroker) broker = NULL;
+  g_autoptr(StompestFrame) frame = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *large = g_malloc (20000);
+  g_autofree char *token = NULL;
+  Fixture fixture = { 0 };
+  Fixture *f = &fixture;
+
+  broker = stompest_test_broker_new (STOMPEST_TEST_BROKER_IN_THREAD);
+  f->broker = broker;
+  f->client = stompest_client_new (stompest_test_broker_get_uri (broker));
+  stompest_client_set_receipt_timeout (f->client, 20000);
+  g_assert_cmpuint (stompest_client_get_write_buffer_size (f->client), ==, 0);
+  connect_ok (f);
+  g_clear_pointer (&frame, stompest_frame_unref);
+  frame = stompest_test_broker_pop_command (broker, "CONNECT", 10000);
+  g_assert_nonnull (frame);
+
+  stompest_client_set_write_buffer_size (f->client, 4096);
+  send_text (f, "/queue/b", "one", NULL);
+  send_text (f, "/queue/b", "two", NULL);
+  g_clear_pointer (&frame, stompest_frame_unref);
+  frame = stompest_test_broker_pop_frame (broker, 300);
+  g_assert_null (frame);
+  g_assert_true (stompest_client_flush (f->client, NULL, &error));
+  g_assert_no_error (error);
+  assert_next_send (f, "one", 3);
+  assert_next_send (f, "two", 3);
+
+  /* A large body leaves at once, after what was buffered. */
+  memset (large, 'L', 20000);
+  send_text (f, "/queue/b", "three", NULL);
+  {
+    g_autoptr(GBytes) body = g_bytes_new_static (large, 20000);
+
+    g_assert_true (stompest_client_send (f->client, "/queue/b", body, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+  assert_next_send (f, "three", 5);
+  assert_next_send (f, large, 20000);
+
+  /* A full buffer is written without being asked. */
+  for (guint i = 0; i < 100; i++)
+    send_text (f, "/queue/b", "0123456789012345678901234567890123456789", NULL);
+  for (guint i = 0; i < 50; i++)
+    assert_next_send (f, "0123456789012345678901234567890123456789", 40);
+
+  /* Waiting for a receipt, or for a frame, writes what is buffered
+   * first: the broker can only answer what it has. */
+  token = subscribe_ok (f, "/queue/c", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
+  send_text (f, "/queue/c", "four", NULL);
+  g_clear_pointer (&frame, stompest_frame_unref);
+  frame = stompest_client_receive_frame (f->client, 10000, NULL, &error);
+  g_assert_no_error (error);
+  assert_body (frame, "four");
+  g_assert_true (stompest_client_ack (f->client, frame, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (stompest_client_nack (f->client, frame, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (stompest_client_flush (f->client, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&frame, stompest_frame_unref);
+  frame = stompest_test_broker_pop_command (broker, "ACK", 10000);
+  g_assert_nonnull (frame);
+  g_assert_nonnull (stompest_frame_get_header (frame, "id"));
+  g_clear_pointer (&frame, stompest_frame_unref);
+  frame = stompest_test_broker_pop_command (broker, "NACK", 10000);
+  g_assert_nonnull (frame);
+
+  /* close() drops what was not written. */
+  send_text (f, "/queue/b", "lost", NULL);
+  stompest_client_close (f->client);
+  g_assert_true (stompest_test_connection_wait_closed (stompest_test_broker_get_connection (broker, 0, 1000),
+                                                       10000));
+  g_clear_pointer (&frame, stompest_frame_unref);
+  frame = stompest_test_broker_pop_frame (broker, 300);
+  g_assert_null (frame);
+  g_assert_true (stompest_client_flush (f->client, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&f->client);
+  g_clear_pointer (&broker, stompest_test_broker_free);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1245,6 +1351,7 @@ main (int    argc,
   g_test_add_func ("/client/connect/direct", test_direct);
   g_test_add_func ("/client/write/no-deadlock", test_write_no_deadlock);
   g_test_add_func ("/client/write/send-timeout", test_send_timeout);
+  g_test_add_func ("/client/write/buffered", test_write_buffered);
   add_test ("/client/connect/versions", test_connect_versions);
   add_test ("/client/connect/max-version", test_connect_max_version);
   add_test ("/client/connect/already-connected", test_connect_already_connected);
