@@ -39,6 +39,9 @@ bench_connect (const char *host,
   stompest_client_set_passcode (client, "guest");
   stompest_client_set_receipt_timeout (client, TIMEOUT_MS);
   stompest_client_set_disconnect_timeout (client, TIMEOUT_MS);
+  /* run-benchmarks.py measures the client with and without a buffer. */
+  if (g_getenv ("STOMPEST_BENCH_WRITE_BUFFER") != NULL)
+    stompest_client_set_write_buffer_size (client, atoi (g_getenv ("STOMPEST_BENCH_WRITE_BUFFER")));
   check (stompest_client_connect_sync (client, NULL, &error), error);
   return client;
 }

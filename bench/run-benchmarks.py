@@ -44,10 +44,15 @@ def program(name):
     return os.path.join(BUILD, "bench", name)
 
 
+BUFFERED = "StompestClient+buffer"
+
 # name -> (command prefix, messages per end-to-end scenario)
 CLIENTS = {
     "raw-client": ([program("raw-client")], 100000),
     "StompestClient": ([program("client-bench")], 100000),
+    # The same with a 64 KiB write-buffer-size (client-bench reads it from
+    # the environment): frames leave in batches, before every wait.
+    BUFFERED: (["env", "STOMPEST_BENCH_WRITE_BUFFER=65536", program("client-bench")], 100000),
     "php-stomp": (["php", os.path.join(HERE, "peers", "php-stomp-bench.php")], 100000),
     "stomp.py": (["/usr/bin/python3", os.path.join(HERE, "peers", "stomppy-bench.py")], 20000),
 }
@@ -145,7 +150,7 @@ def label(client, s, runs):
 # --- 1. Client cost alone: sink-server ---------------------------------------
 
 def sink_benchmarks(port):
-    clients = ["raw-client", "StompestClient"] + (["StompestSession"] if "StompestSession" in CLIENTS else [])
+    clients = ["raw-client", "StompestClient", BUFFERED] + (["StompestSession"] if "StompestSession" in CLIENTS else [])
     cases = [
         ("produce (SEND)", "produce", "/queue/sink", None),
         ("consume auto", "consume", "/queue/source-%d" % SINK_N, "auto"),
