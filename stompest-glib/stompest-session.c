@@ -172,17 +172,8 @@
 #define DEFAULT_DISCONNECT_TIMEOUT 5000
 #define DEFAULT_MAX_OFFLINE_QUEUE 1000
 
-/* At most this many vectors go into one write (IOV_MAX is 1024 here);
- * a batch with more is written in several. */
+/* At most this many vectors go into one write (IOV_MAX is 1024 here). */
 #define MAX_BATCH_VECTORS 1020
-
-/* Bodies up to this size are copied into the output buffer with the
- * heads around them; larger ones are written from their own memory. */
-#define COPY_BODY_MAX 16384
-
-/* An output buffer that grew past this is freed once written, not kept
- * for the next batch. */
-#define KEEP_BUFFER_MAX (1024 * 1024)
 
 /* What a connect walk is doing. */
 typedef enum {
@@ -206,7 +197,7 @@ typedef enum {
  * each hold one. */
 typedef struct {
   StompestSession *session;     /* unowned: the task holds it */
-  char *destination;            /* in the same allocation */
+  char *destination;
   GBytes *body;
   GHashTable *headers;
   GTask *task;                  /* send_async(), until it returns */
@@ -216,32 +207,23 @@ typedef struct {
   gulong cancelled_id;
 } SendRequest;
 
-/* A body written from its own memory, between the bytes of the
- * buffer before OFFSET and those after. */
+/* A frame waiting to be written: its head, compiled when queued, and its
+ * body, referenced, never copied. */
 typedef struct {
-  gsize offset;
+  StompestFrame *frame;         /* NULL for a heart-beat */
+  GByteArray *head;
   GBytes *body;
-} OutBody;
-
-/* Frames queued for one vectored write, or being written: heads, small
- * bodies, NULs and heart-beats appended to one byte array as they are
- * queued, large bodies referenced. */
-typedef struct {
-  GByteArray *bytes;
-  GArray *bodies;               /* OutBody, by offset */
-  GPtrArray *requests;          /* SendRequest (a reference) of each SEND, in order */
-  GPtrArray *traced;            /* StompestFrame to log when written, if tracing */
-  GArray *vectors;              /* GOutputVector, made when the write starts */
-  guint n_frames;
+  SendRequest *request;         /* a SEND made from a request */
   int io_priority;
-} OutBuffer;
+} OutItem;
 
 /* One vectored write in flight. */
 typedef struct {
   StompestSession *session;     /* a reference */
   guint generation;
-  OutBuffer *buffer;
-  guint next_vector;            /* where the next write starts */
+  GPtrArray *items;             /* OutItem */
+  GArray *vectors;              /* GOutputVector */
+  guint n_frames;
 } WriteBatch;
 
 struct _StompestSession
@@ -291,16 +273,8 @@ struct _StompestSession
   guint8 *read_buffer;
   gboolean processing;          /* inside process_frames() */
   gboolean writing;
-  gboolean tracing;             /* frames are logged on this connection */
-  OutBuffer *out;               /* frames queued, not yet written */
-  OutBuffer *spare_out;         /* an empty buffer for the next batch */
+  GQueue out;                   /* OutItem, not yet written */
   guint receipt_counter;
-
-  /* The head of the last SEND made without headers of its own, up to the
-   * value of its content-length, and what it depends on. */
-  char *send_destination;
-  StompestVersion send_version;
-  GByteArray *send_prefix;
 
   /* send_async() requests waiting for their RECEIPT, by receipt id. */
   GHashTable *receipts;
@@ -309,10 +283,7 @@ struct _StompestSession
 
   /* Subscriptions by token, each a reference. */
   GHashTable *subscriptions;
-  StompestSubscription *last_subscription;  /* the last one a MESSAGE was for */
-  guint n_bounded;              /* subscriptions with a max-in-flight */
   guint n_in_flight;
-  StompestMessage *spare_message;           /* for the next MESSAGE, see stompest_message_release() */
 
   /* The connect walk. */
   ConnectStep step;
@@ -595,6 +566,7 @@ request_clear (gpointer data)
     request_finish (request, g_error_new (STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST,
                                           "The message to %s was dropped",
                                           request->destination));
+  g_free (request->destination);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_clear_pointer (&request->headers, g_hash_table_unref);
   g_free (request->receipt);
@@ -620,11 +592,10 @@ request_new (StompestSession *self,
              GBytes          *body,
              GHashTable      *headers)
 {
-  gsize size = strlen (destination) + 1;
-  SendRequest *request = g_rc_box_alloc0 (sizeof (SendRequest) + size);
+  SendRequest *request = g_rc_box_new0 (SendRequest);
 
   request->session = self;
-  request->destination = memcpy (request + 1, destination, size);
+  request->destination = g_strdup (destination);
   request->body = body != NULL ? g_bytes_ref (body) : NULL;
   request->headers = headers != NULL ? g_hash_table_ref (headers) : NULL;
   request->io_priority = G_PRIORITY_DEFAULT;
