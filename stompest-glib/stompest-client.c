@@ -903,13 +903,16 @@ client_emit (StompestClient  *self,
 {
   gsize body_len = 0;
   const guint8 *body_data = body != NULL ? g_bytes_get_data (body, &body_len) : NULL;
+  gsize end;
 
   if (body_len > 0 && (self->write_buffer_size == 0 || body_len > BODY_COPY_LIMIT))
     return client_write_out (self, body_data, body_len, cancellable, error);
 
+  end = self->out->len;
+  g_byte_array_set_size (self->out, end + body_len + 1);
   if (body_len > 0)
-    g_byte_array_append (self->out, body_data, body_len);
-  g_byte_array_append (self->out, (const guint8 *) "", 1);
+    memcpy (self->out->data + end, body_data, body_len);
+  self->out->data[end + body_len] = '\0';
   return self->out->len < self->write_buffer_size || client_flush (self, cancellable, error);
 }
 

@@ -64,10 +64,14 @@ gboolean stompest_frame_compile_head (StompestFrame         *frame,
 /* Writes a frame head piece by piece, appending to OUT, with the checks
  * and the bytes of stompest_frame_compile_head() (which is built on it):
  * the clients write the frames they make themselves (SEND, ACK) this way
- * without building a StompestFrame first. */
+ * without building a StompestFrame first. Between init and finish (or a
+ * failure) OUT belongs to the writer, and its length is not the end of
+ * the head yet. */
 typedef struct {
   GByteArray *out;
   gsize start;                  /* OUT's length before the head */
+  gsize pos;                    /* the end of what was written; OUT may
+                                 * be longer until the head is done */
   const char *command;
   const char *table;            /* escape table; NULL: written as is */
   StompestVersion version;

@@ -794,6 +794,18 @@ reserve (GByteArray *out,
   return out->data + pos;
 }
 
+/* Ends OUT at END, inside what reserve() made room for. GByteArray's
+ * length is a public field; setting it here skips g_byte_array_set_size(),
+ * which removes a range to shrink and costs more than the head line
+ * written. The arrays written to have no clear function and no
+ * terminator to keep. */
+static inline void
+trim (GByteArray *out,
+      guint8     *end)
+{
+  out->len = end - out->data;
+}
+
 static inline void
 append (GByteArray *out,
         const char *data,
@@ -810,25 +822,31 @@ write_escaped (guint8     *p,
                gsize       len,
                const char *table)
 {
+  gsize i = 0;
+
   if (table == NULL)
     {
       memcpy (p, s, len);
       return p + len;
     }
 
-  for (gsize i = 0; i < len; i++)
+  /* Runs of plain bytes (most header text) are found first and copied
+   * at once. */
+  while (i < len)
     {
-      char letter = table[(guchar) s[i]];
+      gsize run = i;
+      char letter;
 
-      if (G_LIKELY (letter == 0))
-        {
-          *p++ = s[i];
-        }
-      else
-        {
-          *p++ = '\\';
-          *p++ = letter;
-        }
+      while (run < len && table[(guchar) s[run]] == 0)
+        run++;
+      memcpy (p, s + i, run - i);
+      p += run - i;
+      if (run == len)
+        break;
+      letter = table[(guchar) s[run]];
+      *p++ = '\\';
+      *p++ = letter;
+      i = run + 1;
     }
 
   return p;
@@ -841,9 +859,8 @@ append_escaped (GByteArray *out,
                 const char *table)
 {
   guint8 *start = reserve (out, out->len, 2 * len);
-  guint8 *end = write_escaped (start, s, len, table);
 
-  g_byte_array_set_size (out, end - out->data);
+  trim (out, write_escaped (start, s, len, table));
 }
 
 /* Writes "content-length:LENGTH\n" at P, which has room for
@@ -901,8 +918,22 @@ unencodable_reason (const char *name,
 static gboolean
 head_writer_fail (StompestHeadWriter *writer)
 {
-  g_byte_array_set_size (writer->out, writer->start);
+  trim (writer->out, writer->out->data + writer->start);
   return FALSE;
+}
+
+/* Where the next NEED bytes of the head go. OUT is grown past them with
+ * some slack, so that a head takes one or two reallocation checks rather
+ * than one per line; it is trimmed when the head is done. */
+static inline guint8 *
+head_writer_room (StompestHeadWriter *writer,
+                  gsize               need)
+{
+  GByteArray *out = writer->out;
+
+  if (out->len < writer->pos + need)
+    g_byte_array_set_size (out, writer->pos + need + 256);
+  return out->data + writer->pos;
 }
 
 gboolean
@@ -914,9 +945,11 @@ stompest_head_writer_init (StompestHeadWriter  *writer,
                            GError             **error)
 {
   gsize command_len = strlen (command);
+  guint8 *p;
 
   writer->out = out;
   writer->start = out->len;
+  writer->pos = out->len;
   writer->command = command;
   writer->version = version;
   writer->n_headers = 0;
@@ -950,8 +983,10 @@ stompest_head_writer_init (StompestHeadWriter  *writer,
       return FALSE;
     }
 
-  memcpy (reserve (out, out->len, command_len + 1), command, command_len);
-  out->data[out->len - 1] = '\n';
+  p = head_writer_room (writer, command_len + 1);
+  memcpy (p, command, command_len);
+  p[command_len] = '\n';
+  writer->pos += command_len + 1;
   return TRUE;
 }
 
@@ -961,10 +996,9 @@ stompest_head_writer_add (StompestHeadWriter  *writer,
                           const char          *value,
                           GError             **error)
 {
-  GByteArray *out = writer->out;
   gsize name_len = strlen (name);
   gsize value_len = strlen (value);
-  gsize end = out->len;
+  guint8 *start;
   guint8 *p;
 
   if (name_len == 0)
@@ -992,13 +1026,13 @@ stompest_head_writer_add (StompestHeadWriter  *writer,
         }
     }
 
-  /* Room for the worst case (every byte escaped), trimmed after. */
-  p = reserve (out, end, 2 * (name_len + value_len) + 2);
-  p = write_escaped (p, name, name_len, writer->table);
+  /* Room for the worst case: every byte escaped. */
+  start = head_writer_room (writer, 2 * (name_len + value_len) + 2);
+  p = write_escaped (start, name, name_len, writer->table);
   *p++ = ':';
   p = write_escaped (p, value, value_len, writer->table);
   *p++ = '\n';
-  g_byte_array_set_size (out, p - out->data);
+  writer->pos += p - start;
   writer->n_headers++;
 
   return TRUE;
@@ -1008,18 +1042,19 @@ void
 stompest_head_writer_add_content_length (StompestHeadWriter *writer,
                                          guint64             length)
 {
-  GByteArray *out = writer->out;
-  guint8 *p = reserve (out, out->len, CONTENT_LENGTH_LINE_MAX);
+  guint8 *start = head_writer_room (writer, CONTENT_LENGTH_LINE_MAX);
 
-  p = write_content_length (p, length);
-  g_byte_array_set_size (out, p - out->data);
+  writer->pos += write_content_length (start, length) - start;
   writer->n_headers++;
 }
 
 void
 stompest_head_writer_finish (StompestHeadWriter *writer)
 {
-  g_byte_array_append (writer->out, (const guint8 *) "\n", 1);
+  guint8 *p = head_writer_room (writer, 1);
+
+  *p = '\n';
+  trim (writer->out, p + 1);
 }
 
 gboolean
