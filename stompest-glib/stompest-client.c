@@ -46,7 +46,9 @@
  * therefore needs a transport whose streams are pollable, as the
  * built-in ones are. Each frame must be written within
  * [property@Stompest.Client:send-timeout], so a broker that stops
- * reading cannot block a call for ever.
+ * reading cannot block a call for ever. Each frame is written by the
+ * call that makes it, unless [property@Stompest.Client:write-buffer-size]
+ * lets frames collect and leave in batches.
  *
  * What a call keeps that way is bounded: when more than 10000 frames, or
  * more than 64 MiB of them, wait to be handed out, the call fails with

@@ -169,6 +169,17 @@ class ClientTests:
         finally:
             other.disconnect_sync(None)
 
+    def test_write_buffer_batches_frames(self):
+        queue = stomptest.unique_queue()
+        self.client.props.write_buffer_size = 65536
+        self.assertEqual(self.client.get_write_buffer_size(), 65536)
+        self.client.subscribe(queue, Stompest.AckMode.AUTO, {"receipt": "subscribed"}, None)
+        for i in range(3):
+            self.assertTrue(self.client.send(queue, GLib.Bytes.new(b"batch %d" % i), None, None))
+        self.assertTrue(self.client.flush(None))
+        bodies = [self.client.receive_frame(10000, None).get_body().get_data() for _ in range(3)]
+        self.assertEqual(bodies, [b"batch 0", b"batch 1", b"batch 2"])
+
     def test_receive_timeout(self):
         self.client.subscribe(stomptest.unique_queue(), Stompest.AckMode.AUTO,
                               {"receipt": "subscribed"}, None)
