@@ -184,7 +184,9 @@ struct _StompestClient
   GIOStream *stream;            /* NULL when there is no connection */
   GPollableInputStream *input;
   GOutputStream *output;
-  GSource *read_source;         /* on @context while connected */
+  GSocket *socket;              /* of @stream, when it is a plain socket */
+  gboolean drained;             /* the last read of @socket was short */
+  GSource *read_source;         /* on @context, for other streams */
   char *broker_uri;
   guint8 *read_buffer;
   GByteArray *out;              /* frames compiled, not yet written */
@@ -249,6 +251,7 @@ set_uint (StompestClient *self,
 
 /* Sources on the private context: see client_block(). */
 
+/* The caller of client_block() tries its read or write again. */
 static gboolean
 on_pollable (GObject  *stream,
              gpointer  data)
@@ -304,6 +307,8 @@ client_drop (StompestClient *self,
     {
       g_debug ("Closing the connection to %s", self->broker_uri);
       client_detach_source (&self->read_source);
+      self->socket = NULL;
+      self->drained = FALSE;
       g_io_stream_close (self->stream, NULL, NULL);
       g_clear_object (&self->stream);
       self->input = NULL;
@@ -425,13 +430,14 @@ client_trace (StompestClient *self,
     stompest_connection_trace (self->passcode, self->broker_uri, direction, frame);
 }
 
-/* Waiting. A wait is one poll of the private context, whose sources are
- * the connection's (readable, for the life of the connection; writable,
- * only while a write waits), plus the cancellable's fd, with the timeout
- * the caller's deadlines give. No source is made or attached per wait:
- * that would cost system calls (waking the context) for every frame.
- * Callers loop until what they wait for happened, so an early return is
- * harmless. */
+/* Waiting. A wait is one poll, with the timeout the caller's deadlines
+ * give, of the cancellable's fd and of the connection: a plain socket's
+ * fd directly, any other stream (TLS, a custom transport) through the
+ * sources of the private context (readable for the life of the
+ * connection, writable only while a write waits). No source is made per
+ * read: attaching, and even dispatching, one wakes the context, two
+ * system calls a wait. Callers loop until what they wait for happened,
+ * so an early return is harmless. */
 
 /* Blocks until the connection, if any, is readable (or writable, with
  * WRITABLE), the monotonic time WAKE_US (-1: none), or the cancellation
@@ -445,21 +451,36 @@ client_block (StompestClient *self,
   GSource *write_source = NULL;
   GPollFD cancel_fd;
   gboolean polls_cancel;
-  int max_priority;
-  int timeout_ms;
-  int n_fds;
+  int max_priority = 0;
+  int timeout_ms = -1;
+  int n_fds = 0;
 
-  if (writable)
-    write_source = client_attach_source (self, g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL));
   polls_cancel = g_cancellable_make_pollfd (cancellable, &cancel_fd);
+  if (self->socket != NULL || self->stream == NULL)
+    {
+      /* A plain socket (tcp, unix) is ready when its stream is: it is
+       * polled directly, with no source to dispatch. */
+      if (self->socket != NULL)
+        {
+          GPollFD *fd = &g_array_index (self->poll_fds, GPollFD, n_fds++);
 
-  g_main_context_acquire (self->context);
-  g_main_context_prepare (self->context, &max_priority);
-  /* One slot is kept for the cancellable. */
-  while ((n_fds = g_main_context_query (self->context, max_priority, &timeout_ms,
-                                        (GPollFD *) self->poll_fds->data,
-                                        self->poll_fds->len - 1)) > (int) self->poll_fds->len - 1)
-    g_array_set_size (self->poll_fds, n_fds + 1);
+          fd->fd = g_socket_get_fd (self->socket);
+          fd->events = G_IO_IN | G_IO_HUP | G_IO_ERR | (writable ? G_IO_OUT : 0);
+          fd->revents = 0;
+        }
+    }
+  else
+    {
+      if (writable)
+        write_source = client_attach_source (self, g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL));
+      g_main_context_acquire (self->context);
+      g_main_context_prepare (self->context, &max_priority);
+      /* One slot is kept for the cancellable. */
+      while ((n_fds = g_main_context_query (self->context, max_priority, &timeout_ms,
+                                            (GPollFD *) self->poll_fds->data,
+                                            self->poll_fds->len - 1)) > (int) self->poll_fds->len - 1)
+        g_array_set_size (self->poll_fds, n_fds + 1);
+    }
   if (polls_cancel)
     g_array_index (self->poll_fds, GPollFD, n_fds) = cancel_fd;
 
@@ -473,9 +494,12 @@ client_block (StompestClient *self,
   if (!g_cancellable_is_cancelled (cancellable))
     g_poll ((GPollFD *) self->poll_fds->data, n_fds + (polls_cancel ? 1 : 0), timeout_ms);
 
-  if (g_main_context_check (self->context, max_priority, (GPollFD *) self->poll_fds->data, n_fds))
-    g_main_context_dispatch (self->context);
-  g_main_context_release (self->context);
+  if (g_main_context_is_owner (self->context))
+    {
+      if (g_main_context_check (self->context, max_priority, (GPollFD *) self->poll_fds->data, n_fds))
+        g_main_context_dispatch (self->context);
+      g_main_context_release (self->context);
+    }
 
   if (polls_cancel)
     g_cancellable_release_fd (cancellable);
@@ -706,6 +730,7 @@ client_read_available (StompestClient  *self,
 
   *got = FALSE;
   n = stompest_connection_read (self->input, self->parser, &self->read_buffer, &local_error);
+  self->drained = self->socket != NULL && n > 0 && n < STOMPEST_CONNECTION_READ_CHUNK;
   if (n > 0)
     {
       stompest_protocol_received (self->protocol, g_get_monotonic_time ());
@@ -1013,17 +1038,24 @@ client_fill (StompestClient  *self,
 
   for (;;)
     {
-      gboolean got;
-      gboolean first;
+      /* A short read emptied the socket: another read now would only
+       * find nothing, so poll first (one system call, not two). */
+      gboolean polls_first = self->drained;
+      gboolean got = FALSE;
+      gboolean first = FALSE;
       gint64 now;
       gint64 wake;
 
+      self->drained = FALSE;
       if (!client_check_stream (self, error) ||
           g_cancellable_set_error_if_cancelled (cancellable, error) ||
-          !client_read_available (self, &got, error))
+          (!polls_first && !client_read_available (self, &got, error)))
         return FALSE;
-      first = !wait->has_read;
-      wait->has_read = TRUE;
+      if (!polls_first)
+        {
+          first = !wait->has_read;
+          wait->has_read = TRUE;
+        }
 
       now = g_get_monotonic_time ();
       if (!client_keep_alive (self, now, cancellable, error))
@@ -1031,7 +1063,7 @@ client_fill (StompestClient  *self,
       /* A heart-beat whose write blocked may have taken frames in. */
       if (self->n_parsed != parsed || (got && first))
         return TRUE;
-      if (wait->deadline_us >= 0 && now >= wait->deadline_us)
+      if (!polls_first && wait->deadline_us >= 0 && now >= wait->deadline_us)
         {
           g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_TIMEOUT,
                        "Timed out waiting for %s", self->broker_uri);
@@ -1264,7 +1296,10 @@ client_try_broker (StompestClient  *self,
   self->stream = g_steal_pointer (&stream);
   self->input = G_POLLABLE_INPUT_STREAM (input);
   self->output = output;
-  self->read_source = client_attach_source (self, g_pollable_input_stream_create_source (self->input, NULL));
+  if (G_IS_SOCKET_CONNECTION (self->stream))
+    self->socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream));
+  else
+    self->read_source = client_attach_source (self, g_pollable_input_stream_create_source (self->input, NULL));
   self->tracing = stompest_connection_tracing ();
   stompest_parser_reset (self->parser);
   stompest_parser_set_version (self->parser, self->max_version);
