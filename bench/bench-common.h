@@ -133,3 +133,4 @@ bench_usage (const char *program)
            program);
   exit (2);
 }
+

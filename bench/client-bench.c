@@ -4,6 +4,7 @@
 #include <stompest-glib/stompest-glib.h>
 
 #include "bench-common.h"
+#include "bench-stompest.h"
 
 /* StompestClient (the synchronous API) in the benchmark modes of
  * bench-common.h, plus
@@ -14,17 +15,6 @@
  * prints the resident set size before and after. See README.md. */
 
 #define TIMEOUT_MS 60000
-
-static void
-check (gboolean  ok,
-       GError   *error)
-{
-  if (!ok)
-    {
-      fprintf (stderr, "client-bench: %s\n", error != NULL ? error->message : "failed");
-      exit (1);
-    }
-}
 
 static StompestClient *
 bench_connect (const char *host,
@@ -42,7 +32,7 @@ bench_connect (const char *host,
   /* run-benchmarks.py measures the client with and without a buffer. */
   if (g_getenv ("STOMPEST_BENCH_WRITE_BUFFER") != NULL)
     stompest_client_set_write_buffer_size (client, atoi (g_getenv ("STOMPEST_BENCH_WRITE_BUFFER")));
-  check (stompest_client_connect_sync (client, NULL, &error), error);
+  bench_check (stompest_client_connect_sync (client, NULL, &error), &error);
   return client;
 }
 
@@ -62,7 +52,7 @@ receive_message (StompestClient *client)
   GError *error = NULL;
   StompestFrame *frame = stompest_client_receive_frame (client, TIMEOUT_MS, NULL, &error);
 
-  check (frame != NULL, error);
+  bench_check (frame != NULL, &error);
   if (strcmp (stompest_frame_get_command (frame), "MESSAGE") != 0)
     {
       fprintf (stderr, "client-bench: unexpected %s\n", stompest_frame_get_command (frame));
@@ -81,8 +71,8 @@ produce (StompestClient *client,
   GError *error = NULL;
 
   for (long i = 0; i < count; i++)
-    check (stompest_client_send (client, destination, body, NULL, NULL, &error), error);
-  check (stompest_client_disconnect_sync (client, NULL, &error), error);
+    bench_check (stompest_client_send (client, destination, body, NULL, NULL, &error), &error);
+  bench_check (stompest_client_disconnect_sync (client, NULL, &error), &error);
   bench_report ("produce", clock, count, NULL);
 }
 
@@ -100,15 +90,15 @@ consume (StompestClient *client,
   token = stompest_client_subscribe (client, destination,
                                      individual ? STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL : STOMPEST_ACK_MODE_AUTO,
                                      NULL, NULL, &error);
-  check (token != NULL, error);
+  bench_check (token != NULL, &error);
   for (long i = 0; i < count; i++)
     {
       g_autoptr(StompestFrame) frame = receive_message (client);
 
       if (individual)
-        check (stompest_client_ack (client, frame, NULL, NULL, &error), error);
+        bench_check (stompest_client_ack (client, frame, NULL, NULL, &error), &error);
     }
-  check (stompest_client_disconnect_sync (client, NULL, &error), error);
+  bench_check (stompest_client_disconnect_sync (client, NULL, &error), &error);
   bench_report ("consume", clock, count, NULL);
 }
 
@@ -127,7 +117,7 @@ latency (StompestClient *client,
   g_hash_table_insert (subscribe_headers, "receipt", "sub");
   token = stompest_client_subscribe (client, destination, STOMPEST_ACK_MODE_AUTO,
                                      subscribe_headers, NULL, &error);
-  check (token != NULL, error);
+  bench_check (token != NULL, &error);
   for (long i = -BENCH_LATENCY_WARMUP; i < count; i++)
     {
       StompestFrame *frame;
@@ -136,13 +126,13 @@ latency (StompestClient *client,
       if (i == 0)
         clock = bench_clock_start ();
       start = bench_now ();
-      check (stompest_client_send (client, destination, body, NULL, NULL, &error), error);
+      bench_check (stompest_client_send (client, destination, body, NULL, NULL, &error), &error);
       frame = receive_message (client);
       if (i >= 0)
         samples[i] = bench_now () - start;
       stompest_frame_unref (frame);
     }
-  check (stompest_client_disconnect_sync (client, NULL, &error), error);
+  bench_check (stompest_client_disconnect_sync (client, NULL, &error), &error);
   bench_report ("latency", clock, count, samples);
 }
 
@@ -157,7 +147,7 @@ memory (StompestClient *client,
   long warm = 0;
 
   token = stompest_client_subscribe (client, destination, STOMPEST_ACK_MODE_AUTO, NULL, NULL, &error);
-  check (token != NULL, error);
+  bench_check (token != NULL, &error);
   start = bench_status_kb ("VmRSS:");
   for (long i = 0; i < count; i++)
     {
@@ -169,7 +159,7 @@ memory (StompestClient *client,
       stompest_frame_unref (frame);
     }
   bench_report_memory (count, start, warm);
-  check (stompest_client_disconnect_sync (client, NULL, &error), error);
+  bench_check (stompest_client_disconnect_sync (client, NULL, &error), &error);
 }
 
 int

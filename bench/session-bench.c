@@ -4,6 +4,7 @@
 #include <stompest-glib/stompest-glib.h>
 
 #include "bench-common.h"
+#include "bench-stompest.h"
 
 /* StompestSession (the asynchronous API, on the main context of this
  * thread) in the benchmark modes of bench-common.h, plus
@@ -35,17 +36,6 @@ typedef struct {
   long warm_kb;
 } Bench;
 
-static void
-check (gboolean  ok,
-       GError   *error)
-{
-  if (!ok)
-    {
-      fprintf (stderr, "session-bench: %s\n", error != NULL ? error->message : "failed");
-      exit (1);
-    }
-}
-
 /* Runs the main context until *FLAG, failing on a session error. */
 static void
 wait_for (Bench    *bench,
@@ -53,7 +43,7 @@ wait_for (Bench    *bench,
 {
   while (!*flag && bench->error == NULL)
     g_main_context_iteration (bench->context, TRUE);
-  check (bench->error == NULL, bench->error);
+  bench_check (bench->error == NULL, &bench->error);
 }
 
 static void
@@ -144,10 +134,10 @@ produce (Bench      *bench,
       if (sent - (long) (stompest_session_get_frames_out (bench->session) - frames_out) >= PRODUCE_WINDOW)
         {
           g_main_context_iteration (bench->context, TRUE);
-          check (bench->error == NULL, bench->error);
+          bench_check (bench->error == NULL, &bench->error);
           continue;
         }
-      check (stompest_session_send (bench->session, destination, body, NULL, &error), error);
+      bench_check (stompest_session_send (bench->session, destination, body, NULL, &error), &error);
       sent++;
     }
   bench_disconnect (bench);
@@ -174,7 +164,7 @@ subscribe (Bench           *bench,
   StompestSubscription *subscription = stompest_session_subscribe (bench->session, destination,
                                                                    ack_mode, headers, &error);
 
-  check (subscription != NULL, error);
+  bench_check (subscription != NULL, &error);
   g_signal_connect (subscription, "message", handler, bench);
   return subscription;
 }
@@ -226,7 +216,7 @@ latency (Bench      *bench,
       start = bench_now ();
       bench->received = 0;
       bench->done = FALSE;
-      check (stompest_session_send (bench->session, destination, body, NULL, &error), error);
+      bench_check (stompest_session_send (bench->session, destination, body, NULL, &error), &error);
       wait_for (bench, &bench->done);
       if (i >= 0)
         samples[i] = bench_now () - start;

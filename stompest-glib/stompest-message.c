@@ -57,15 +57,27 @@ struct _StompestMessage
 
 G_DEFINE_FINAL_TYPE (StompestMessage, stompest_message, G_TYPE_OBJECT)
 
+static guint notify_signal;
+
+/* Drops what the message refers to, leaving it as new. */
+static void
+message_clear (StompestMessage *self)
+{
+  g_clear_object (&self->session);
+  g_clear_object (&self->subscription);
+  g_clear_pointer (&self->frame, stompest_frame_unref);
+  g_clear_error (&self->error);
+  self->generation = 0;
+  self->dispatching = FALSE;
+  self->holds = 0;
+  self->finished = FALSE;
+  self->settled = FALSE;
+}
+
 static void
 stompest_message_finalize (GObject *object)
 {
-  StompestMessage *self = STOMPEST_MESSAGE (object);
-
-  g_clear_object (&self->session);
-  g_clear_object (&self->subscription);
-  stompest_frame_unref (self->frame);
-  g_clear_error (&self->error);
+  message_clear (STOMPEST_MESSAGE (object));
 
   G_OBJECT_CLASS (stompest_message_parent_class)->finalize (object);
 }
@@ -76,6 +88,7 @@ stompest_message_class_init (StompestMessageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = stompest_message_finalize;
+  notify_signal = g_signal_lookup ("notify", G_TYPE_OBJECT);
 }
 
 static void
@@ -84,13 +97,16 @@ stompest_message_init (StompestMessage *self)
 }
 
 StompestMessage *
-stompest_message_new (StompestSession      *session,
-                      StompestSubscription *subscription,
-                      StompestFrame        *frame,
-                      guint                 generation)
+stompest_message_new (StompestSession       *session,
+                      StompestSubscription  *subscription,
+                      StompestFrame         *frame,
+                      guint                  generation,
+                      StompestMessage      **spare)
 {
-  StompestMessage *self = g_object_new (STOMPEST_TYPE_MESSAGE, NULL);
+  StompestMessage *self = g_steal_pointer (spare);
 
+  if (self == NULL)
+    self = g_object_new (STOMPEST_TYPE_MESSAGE, NULL);
   self->session = g_object_ref (session);
   self->subscription = g_object_ref (subscription);
   self->frame = stompest_frame_ref (frame);
@@ -109,13 +125,32 @@ message_maybe_finish (StompestMessage *self)
   stompest_session_message_finished (self->session, self);
 }
 
+/* The caller holds MESSAGE meanwhile. */
 void
 stompest_message_end_dispatch (StompestMessage *message)
 {
-  g_object_ref (message);
   message->dispatching = FALSE;
   message_maybe_finish (message);
-  g_object_unref (message);
+}
+
+void
+stompest_message_release (StompestMessage  *message,
+                          StompestMessage **spare)
+{
+  GObject *object = (GObject *) message;
+
+  /* Data, weak references and toggle references all live in qdata;
+   * "notify" is the only signal a message has. */
+  if (*spare != NULL || !message->finished ||
+      g_atomic_int_get (&object->ref_count) != 1 || object->qdata != NULL ||
+      g_signal_has_handler_pending (message, notify_signal, 0, TRUE))
+    {
+      g_object_unref (message);
+      return;
+    }
+
+  message_clear (message);
+  *spare = message;
 }
 
 guint

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "stompest-commands.h"
+#include "stompest-commands-private.h"
 #include "stompest-connection-private.h"
 #include "stompest-enum-types.h"
 #include "stompest-error.h"
@@ -35,8 +35,9 @@
  *
  * Nothing blocks. [method@Stompest.Session.send] queues the message and
  * returns; frames queued together are written together, in one vectored
- * write, without copying their bodies, so the acknowledgements of a
- * batch of messages read together leave in a single write.
+ * write (bodies of more than 16 KiB are written from their own memory,
+ * never copied), so the acknowledgements of a batch of messages read
+ * together leave in a single write.
  * [method@Stompest.Session.send_async] completes when the broker confirms
  * the message with a RECEIPT.
  *
@@ -172,8 +173,17 @@
 #define DEFAULT_DISCONNECT_TIMEOUT 5000
 #define DEFAULT_MAX_OFFLINE_QUEUE 1000
 
-/* At most this many vectors go into one write (IOV_MAX is 1024 here). */
+/* At most this many vectors go into one write (IOV_MAX is 1024 here);
+ * a batch with more is written in several. */
 #define MAX_BATCH_VECTORS 1020
+
+/* Bodies up to this size are copied into the output buffer with the
+ * heads around them; larger ones are written from their own memory. */
+#define COPY_BODY_MAX 16384
+
+/* An output buffer that grew past this is freed once written, not kept
+ * for the next batch. */
+#define KEEP_BUFFER_MAX (1024 * 1024)
 
 /* What a connect walk is doing. */
 typedef enum {
@@ -197,7 +207,7 @@ typedef enum {
  * each hold one. */
 typedef struct {
   StompestSession *session;     /* unowned: the task holds it */
-  char *destination;
+  char *destination;            /* in the same allocation */
   GBytes *body;
   GHashTable *headers;
   GTask *task;                  /* send_async(), until it returns */
@@ -207,23 +217,40 @@ typedef struct {
   gulong cancelled_id;
 } SendRequest;
 
-/* A frame waiting to be written: its head, compiled when queued, and its
- * body, referenced, never copied. */
+/* A body written from its own memory, between the bytes of the
+ * buffer before OFFSET and those after. */
 typedef struct {
-  StompestFrame *frame;         /* NULL for a heart-beat */
-  GByteArray *head;
+  gsize offset;
   GBytes *body;
-  SendRequest *request;         /* a SEND made from a request */
+} OutBody;
+
+/* A SEND in an output buffer, kept until it is written: when the
+ * connection ends first, it goes back to the offline queue. */
+typedef struct {
+  SendRequest *request;         /* a reference; or, for a plain send(): */
+  char *destination;            /* a GRefString */
+  GBytes *body;                 /* a reference, nullable; the request's otherwise */
+} OutSend;
+
+/* Frames queued for one vectored write, or being written: heads, small
+ * bodies, NULs and heart-beats appended to one byte array as they are
+ * queued, large bodies referenced. */
+typedef struct {
+  GByteArray *bytes;
+  GArray *bodies;               /* OutBody, by offset */
+  GArray *sends;                /* OutSend, in order */
+  GPtrArray *traced;            /* StompestFrame to log when written, if tracing */
+  GArray *vectors;              /* GOutputVector, made when the write starts */
+  guint n_frames;
   int io_priority;
-} OutItem;
+} OutBuffer;
 
 /* One vectored write in flight. */
 typedef struct {
   StompestSession *session;     /* a reference */
   guint generation;
-  GPtrArray *items;             /* OutItem */
-  GArray *vectors;              /* GOutputVector */
-  guint n_frames;
+  OutBuffer *buffer;
+  guint next_vector;            /* where the next write starts */
 } WriteBatch;
 
 struct _StompestSession
@@ -273,8 +300,17 @@ struct _StompestSession
   guint8 *read_buffer;
   gboolean processing;          /* inside process_frames() */
   gboolean writing;
-  GQueue out;                   /* OutItem, not yet written */
+  gboolean tracing;             /* frames are logged on this connection */
+  OutBuffer *out;               /* frames queued, not yet written */
+  OutBuffer *spare_out;         /* an empty buffer for the next batch */
+  GByteArray *head;             /* scratch for a frame's head */
   guint receipt_counter;
+
+  /* The head of the last SEND made without headers of its own, up to the
+   * value of its content-length, and what it depends on. */
+  char *send_destination;       /* a GRefString */
+  StompestVersion send_version;
+  GByteArray *send_prefix;
 
   /* send_async() requests waiting for their RECEIPT, by receipt id. */
   GHashTable *receipts;
@@ -283,7 +319,11 @@ struct _StompestSession
 
   /* Subscriptions by token, each a reference. */
   GHashTable *subscriptions;
+  StompestSubscription *last_subscription;  /* the last one a MESSAGE was for */
+  guint n_bounded;              /* subscriptions with a max-in-flight */
   guint n_in_flight;
+  StompestMessage *spare_message;           /* for the next MESSAGE, see stompest_message_release() */
+  StompestMessage *delivering;              /* whose signals are being emitted */
 
   /* The connect walk. */
   ConnectStep step;
@@ -566,7 +606,6 @@ request_clear (gpointer data)
     request_finish (request, g_error_new (STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST,
                                           "The message to %s was dropped",
                                           request->destination));
-  g_free (request->destination);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_clear_pointer (&request->headers, g_hash_table_unref);
   g_free (request->receipt);
@@ -592,10 +631,11 @@ request_new (StompestSession *self,
              GBytes          *body,
              GHashTable      *headers)
 {
-  SendRequest *request = g_rc_box_new0 (SendRequest);
+  gsize size = strlen (destination) + 1;
+  SendRequest *request = g_rc_box_alloc0 (sizeof (SendRequest) + size);
 
   request->session = self;
-  request->destination = g_strdup (destination);
+  request->destination = memcpy (request + 1, destination, size);
   request->body = body != NULL ? g_bytes_ref (body) : NULL;
   request->headers = headers != NULL ? g_hash_table_ref (headers) : NULL;
   request->io_priority = G_PRIORITY_DEFAULT;
@@ -681,58 +721,165 @@ session_drop_offline (StompestSession *self,
     }
 }
 
-/* Writing. Frames are compiled when queued and written in batches by
- * the flush source: whatever was queued during one dispatch (the ACKs of
- * the messages of one read, say) leaves in one vectored write. */
+/* Writing. Frames are written into the output buffer when they are
+ * queued, so that a frame that cannot be written fails the call that
+ * made it; the buffer then goes out in one vectored write, started by
+ * the flush source, or at the end of a read: whatever was queued
+ * meanwhile (the ACKs of the messages of one read, say) leaves
+ * together. */
 
-static void
-out_item_free (gpointer data)
+static OutBuffer *
+out_buffer_new (void)
 {
-  OutItem *item = data;
+  OutBuffer *out = g_new0 (OutBuffer, 1);
 
-  g_clear_pointer (&item->frame, stompest_frame_unref);
-  g_clear_pointer (&item->head, g_byte_array_unref);
-  g_clear_pointer (&item->body, g_bytes_unref);
-  g_clear_pointer (&item->request, request_unref);
-  g_free (item);
+  out->bytes = g_byte_array_sized_new (4096);
+  out->bodies = g_array_new (FALSE, FALSE, sizeof (OutBody));
+  out->sends = g_array_new (FALSE, FALSE, sizeof (OutSend));
+  out->vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
+  out->io_priority = G_PRIORITY_LOW;
+  return out;
 }
 
+static gboolean
+out_buffer_is_empty (OutBuffer *out)
+{
+  return out->bytes->len == 0 && out->bodies->len == 0;
+}
+
+/* Empties OUT, keeping its memory for the next batch. */
+static void
+out_buffer_clear (OutBuffer *out)
+{
+  for (guint i = 0; i < out->bodies->len; i++)
+    g_bytes_unref (g_array_index (out->bodies, OutBody, i).body);
+  for (guint i = 0; i < out->sends->len; i++)
+    {
+      OutSend *send = &g_array_index (out->sends, OutSend, i);
+
+      if (send->request != NULL)
+        {
+          request_unref (send->request);
+          continue;
+        }
+      g_clear_pointer (&send->destination, g_ref_string_release);
+      g_clear_pointer (&send->body, g_bytes_unref);
+    }
+  g_byte_array_set_size (out->bytes, 0);
+  g_array_set_size (out->bodies, 0);
+  g_array_set_size (out->sends, 0);
+  g_array_set_size (out->vectors, 0);
+  g_clear_pointer (&out->traced, g_ptr_array_unref);
+  out->n_frames = 0;
+  out->io_priority = G_PRIORITY_LOW;
+}
+
+static void
+out_buffer_free (OutBuffer *out)
+{
+  out_buffer_clear (out);
+  g_byte_array_unref (out->bytes);
+  g_array_unref (out->bodies);
+  g_array_unref (out->sends);
+  g_array_unref (out->vectors);
+  g_free (out);
+}
+
+/* Ends the frame whose head was just written into OUT with BODY
+ * (nullable) and the NUL. */
+static void
+out_buffer_end_frame (OutBuffer *out,
+                      GBytes    *body,
+                      int        io_priority)
+{
+  gsize size = 0;
+  gconstpointer data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
+  gsize len = out->bytes->len;
+
+  if (size > COPY_BODY_MAX)
+    {
+      OutBody large = { len, g_bytes_ref (body) };
+
+      g_array_append_val (out->bodies, large);
+      size = 0;
+    }
+  g_byte_array_set_size (out->bytes, len + size + 1);
+  if (size > 0)
+    memcpy (out->bytes->data + len, data, size);
+  out->bytes->data[len + size] = '\0';
+
+  out->n_frames++;
+  out->io_priority = MIN (out->io_priority, io_priority);
+}
+
+/* Keeps FRAME (taken) to be logged when it is written. */
+static void
+out_buffer_trace (OutBuffer     *out,
+                  StompestFrame *frame)
+{
+  if (out->traced == NULL)
+    out->traced = g_ptr_array_new_with_free_func ((GDestroyNotify) stompest_frame_unref);
+  g_ptr_array_add (out->traced, frame);
+}
+
+static void
+out_buffer_add_vector (OutBuffer     *out,
+                       gconstpointer  buffer,
+                       gsize          size)
+{
+  GOutputVector vector = { buffer, size };
+
+  if (size > 0)
+    g_array_append_val (out->vectors, vector);
+}
+
+/* The vectors of a write: the bytes, cut where large bodies go. */
+static void
+out_buffer_make_vectors (OutBuffer *out)
+{
+  gsize offset = 0;
+
+  for (guint i = 0; i < out->bodies->len; i++)
+    {
+      OutBody *large = &g_array_index (out->bodies, OutBody, i);
+
+      out_buffer_add_vector (out, out->bytes->data + offset, large->offset - offset);
+      out_buffer_add_vector (out, g_bytes_get_data (large->body, NULL),
+                             g_bytes_get_size (large->body));
+      offset = large->offset;
+    }
+  out_buffer_add_vector (out, out->bytes->data + offset, out->bytes->len - offset);
+}
+
+/* Arms the flush source, unless a write is under way (its end starts
+ * the next) or frames are being read (the end of the read starts it). */
 static void
 session_schedule_flush (StompestSession *self)
 {
-  if (!self->writing && self->stream != NULL && !g_queue_is_empty (&self->out))
+  if (!self->writing && !self->processing && self->stream != NULL &&
+      !out_buffer_is_empty (self->out) && g_source_get_ready_time (self->flush_source) != 0)
     g_source_set_ready_time (self->flush_source, 0);
 }
 
-/* Queues FRAME, compiled now for the negotiated version so that a frame
- * that cannot be written fails the call that made it. REQUEST (nullable)
- * is the send request the frame was made from. A batch is written at the
- * most urgent IO_PRIORITY of its frames. */
+/* Queues FRAME, written now for the negotiated version. A batch is
+ * written at the most urgent IO_PRIORITY of its frames. */
 static gboolean
 session_queue_frame_full (StompestSession  *self,
                           StompestFrame    *frame,
-                          SendRequest      *request,
                           int               io_priority,
                           GError          **error)
 {
-  g_autoptr(GByteArray) head = g_byte_array_new ();
   GOutputVector vectors[3];
-  GBytes *body = stompest_frame_get_body (frame);
-  OutItem *item;
 
   if (stompest_connection_frame_vectors (frame, stompest_protocol_get_version (self->protocol),
-                                         head, vectors, error) == 0)
+                                         self->head, vectors, error) == 0)
     return FALSE;
 
   stompest_frame_seal (frame);
-  item = g_new0 (OutItem, 1);
-  item->frame = stompest_frame_ref (frame);
-  item->head = g_steal_pointer (&head);
-  if (body != NULL && g_bytes_get_size (body) > 0)
-    item->body = g_bytes_ref (body);
-  item->request = request != NULL ? request_ref (request) : NULL;
-  item->io_priority = io_priority;
-  g_queue_push_tail (&self->out, item);
+  g_byte_array_append (self->out->bytes, self->head->data, self->head->len);
+  if (self->tracing)
+    out_buffer_trace (self->out, stompest_frame_ref (frame));
+  out_buffer_end_frame (self->out, stompest_frame_get_body (frame), io_priority);
   session_schedule_flush (self);
   return TRUE;
 }
@@ -740,12 +887,9 @@ session_queue_frame_full (StompestSession  *self,
 static gboolean
 session_queue_frame (StompestSession  *self,
                      StompestFrame    *frame,
-                     SendRequest      *request,
                      GError          **error)
 {
-  return session_queue_frame_full (self, frame, request,
-                                   request != NULL ? request->io_priority : G_PRIORITY_DEFAULT,
-                                   error);
+  return session_queue_frame_full (self, frame, G_PRIORITY_DEFAULT, error);
 }
 
 /* Queues FRAME (taken; NULL when building it failed with ERROR set). */
@@ -756,31 +900,49 @@ session_queue_built (StompestSession  *self,
 {
   g_autoptr(StompestFrame) owned = frame;
 
-  return owned != NULL && session_queue_frame (self, owned, NULL, error);
+  return owned != NULL && session_queue_frame (self, owned, error);
 }
 
 static void
 session_queue_beat (StompestSession *self)
 {
-  OutItem *item = g_new0 (OutItem, 1);
+  g_autoptr(GBytes) beat = stompest_commands_beat (stompest_protocol_get_version (self->protocol));
 
-  item->body = stompest_commands_beat (stompest_protocol_get_version (self->protocol));
-  item->io_priority = G_PRIORITY_DEFAULT;
-  g_queue_push_tail (&self->out, item);
+  g_byte_array_append (self->out->bytes, g_bytes_get_data (beat, NULL), g_bytes_get_size (beat));
+  self->out->io_priority = MIN (self->out->io_priority, G_PRIORITY_DEFAULT);
   session_schedule_flush (self);
 }
 
 static void
 write_batch_free (WriteBatch *batch)
 {
-  g_ptr_array_unref (batch->items);
-  g_array_unref (batch->vectors);
+  if (batch->buffer != NULL)
+    out_buffer_free (batch->buffer);
   g_object_unref (batch->session);
   g_free (batch);
 }
 
 static void session_schedule_heart_beat (StompestSession *self);
 static gboolean on_flush (gpointer data);
+static void on_written (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      data);
+
+/* Writes the next vectors of BATCH, as many as one write takes. */
+static void
+write_batch_next (WriteBatch *batch)
+{
+  StompestSession *self = batch->session;
+  OutBuffer *out = batch->buffer;
+  guint n = MIN (out->vectors->len - batch->next_vector, MAX_BATCH_VECTORS);
+
+  SESSION_PUSH_CONTEXT (self);
+  g_output_stream_writev_all_async (self->output,
+                                    &g_array_index (out->vectors, GOutputVector, batch->next_vector),
+                                    n, out->io_priority, self->io_cancellable, on_written, batch);
+  SESSION_POP_CONTEXT (self);
+  batch->next_vector += n;
+}
 
 static void
 on_written (GObject      *source,
@@ -800,81 +962,68 @@ on_written (GObject      *source,
       return;
     }
 
-  self->writing = FALSE;
   self->bytes_out += written;
   if (!ok)
     {
       g_autofree char *reason = g_strdup_printf ("could not write: %s", error->message);
 
+      self->writing = FALSE;
       session_connection_failed (self, stompest_connection_lost_error (self->broker_uri, reason));
       write_batch_free (batch);
       return;
     }
+  if (batch->next_vector < batch->buffer->vectors->len)
+    {
+      write_batch_next (batch);
+      return;
+    }
 
-  self->frames_out += batch->n_frames;
+  self->writing = FALSE;
+  self->frames_out += batch->buffer->n_frames;
   stompest_protocol_sent (self->protocol, g_get_monotonic_time ());
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAMES_OUT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_OUT]);
   g_object_thaw_notify (G_OBJECT (self));
 
+  /* The buffer serves again, unless a burst made it large. */
+  if (self->spare_out == NULL && batch->buffer->bytes->len <= KEEP_BUFFER_MAX)
+    {
+      out_buffer_clear (batch->buffer);
+      self->spare_out = g_steal_pointer (&batch->buffer);
+    }
+
   on_flush (self);
   session_schedule_heart_beat (self);
   write_batch_free (batch);
-}
-
-static void
-batch_add (WriteBatch   *batch,
-           gconstpointer buffer,
-           gsize         size)
-{
-  GOutputVector vector = { buffer, size };
-
-  g_array_append_val (batch->vectors, vector);
 }
 
 static gboolean
 on_flush (gpointer data)
 {
   StompestSession *self = data;
+  OutBuffer *out = self->out;
   WriteBatch *batch;
-  OutItem *item;
-  int io_priority = G_PRIORITY_LOW;
 
-  if (self->writing || self->stream == NULL || g_queue_is_empty (&self->out))
+  if (self->writing || self->stream == NULL || out_buffer_is_empty (out))
     return G_SOURCE_CONTINUE;
+
+  /* The queued frames go out; new ones go to another buffer meanwhile. */
+  self->out = self->spare_out != NULL ? g_steal_pointer (&self->spare_out) : out_buffer_new ();
+  if (out->traced != NULL)
+    {
+      for (guint i = 0; i < out->traced->len; i++)
+        session_trace (self, ">", g_ptr_array_index (out->traced, i));
+    }
+  out_buffer_make_vectors (out);
 
   batch = g_new0 (WriteBatch, 1);
   batch->session = g_object_ref (self);
   batch->generation = self->generation;
-  batch->items = g_ptr_array_new_with_free_func (out_item_free);
-  batch->vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
-
-  while (batch->vectors->len + 3 <= MAX_BATCH_VECTORS &&
-         (item = g_queue_pop_head (&self->out)) != NULL)
-    {
-      g_ptr_array_add (batch->items, item);
-      io_priority = MIN (io_priority, item->io_priority);
-      if (item->head != NULL)
-        {
-          session_trace (self, ">", item->frame);
-          batch_add (batch, item->head->data, item->head->len);
-          batch->n_frames++;
-        }
-      if (item->body != NULL)
-        batch_add (batch, g_bytes_get_data (item->body, NULL), g_bytes_get_size (item->body));
-      if (item->head != NULL)
-        batch_add (batch, "", 1);
-    }
-
+  batch->buffer = out;
   self->writing = TRUE;
   self->n_writes++;
-  SESSION_PUSH_CONTEXT (self);
-  g_output_stream_writev_all_async (self->output,
-                                    (GOutputVector *) batch->vectors->data,
-                                    batch->vectors->len, io_priority,
-                                    self->io_cancellable, on_written, batch);
-  SESSION_POP_CONTEXT (self);
+  write_batch_next (batch);
   return G_SOURCE_CONTINUE;
 }
 
@@ -906,8 +1055,7 @@ session_close_stream (StompestSession *self,
                       gboolean         sync)
 {
   g_autoptr(GError) unconfirmed = NULL;
-  OutItem *item;
-  gboolean requeued = FALSE;
+  GArray *sends = self->out->sends;
 
   self->generation++;
   if (self->io_cancellable != NULL)
@@ -925,22 +1073,24 @@ session_close_stream (StompestSession *self,
   g_source_set_ready_time (self->heart_beat_source, -1);
   self->writing = FALSE;
 
-  while ((item = g_queue_pop_tail (&self->out)) != NULL)
+  for (guint i = sends->len; i-- > 0; )
     {
-      if (item->request != NULL)
-        {
-          SendRequest *request = g_steal_pointer (&item->request);
+      OutSend *send = &g_array_index (sends, OutSend, i);
+      SendRequest *request = g_steal_pointer (&send->request);
 
-          if (request->receipt != NULL &&
-              g_hash_table_lookup (self->receipts, request->receipt) == request)
-            g_hash_table_remove (self->receipts, request->receipt);
-          g_queue_push_head (&self->offline, request);
-          requeued = TRUE;
-        }
-      out_item_free (item);
+      /* A plain send() becomes a request now. */
+      if (request == NULL)
+        request = request_new (self, send->destination, send->body, NULL);
+      else
+        send->body = NULL;
+      if (request->receipt != NULL &&
+          g_hash_table_lookup (self->receipts, request->receipt) == request)
+        g_hash_table_remove (self->receipts, request->receipt);
+      g_queue_push_head (&self->offline, request);
     }
-  if (requeued)
+  if (sends->len > 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE_QUEUE_LENGTH]);
+  out_buffer_clear (self->out);
 
   if (g_hash_table_size (self->receipts) > 0)
     {
@@ -979,6 +1129,8 @@ session_forget_subscriptions (StompestSession *self)
   while (g_hash_table_iter_next (&iter, NULL, &subscription))
     g_ptr_array_add (subscriptions, g_object_ref (subscription));
   g_hash_table_remove_all (self->subscriptions);
+  self->last_subscription = NULL;
+  self->n_bounded = 0;
 
   for (guint i = 0; i < subscriptions->len; i++)
     stompest_subscription_detach (g_ptr_array_index (subscriptions, i));
@@ -1015,7 +1167,7 @@ session_flow_blocked (StompestSession *self)
 
   /* Never while connecting or disconnecting: CONNECTED and RECEIPT
    * frames must get through. */
-  if (self->state != STOMPEST_SESSION_STATE_CONNECTED)
+  if (self->state != STOMPEST_SESSION_STATE_CONNECTED || self->n_bounded == 0)
     return FALSE;
 
   g_hash_table_iter_init (&iter, self->subscriptions);
@@ -1025,6 +1177,30 @@ session_flow_blocked (StompestSession *self)
         return TRUE;
     }
   return FALSE;
+}
+
+/* Counts the subscriptions that have a max-in-flight, so that reading
+ * a frame need not look at them all when none has. */
+static void
+session_count_bounded (StompestSession *self)
+{
+  GHashTableIter iter;
+  gpointer subscription;
+
+  self->n_bounded = 0;
+  g_hash_table_iter_init (&iter, self->subscriptions);
+  while (g_hash_table_iter_next (&iter, NULL, &subscription))
+    {
+      if (stompest_subscription_get_max_in_flight (subscription) > 0)
+        self->n_bounded++;
+    }
+}
+
+void
+stompest_session_bounds_changed (StompestSession *self)
+{
+  session_count_bounded (self);
+  stompest_session_update_reading (self);
 }
 
 static void session_handle_frame (StompestSession *self,
@@ -1056,10 +1232,13 @@ session_process_frames (StompestSession *self)
         }
 
       self->frames_in++;
-      session_trace (self, "<", frame);
+      if (self->tracing)
+        session_trace (self, "<", frame);
       session_handle_frame (self, frame);
     }
   self->processing = FALSE;
+  /* What the frames made the session queue (ACKs) leaves together. */
+  on_flush (self);
 
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAMES_IN]);
@@ -1076,6 +1255,15 @@ on_readable (GObject  *stream,
   StompestSession *self = data;
   g_autoptr(GError) error = NULL;
   gssize n;
+
+  /* A handler runs the context: the frames read so far come first.
+   * Reading resumes once they are handled (see
+   * stompest_session_update_reading()). */
+  if (self->processing)
+    {
+      g_clear_pointer (&self->read_source, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
 
   n = stompest_connection_read (self->input, self->parser, &self->read_buffer, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -1104,15 +1292,40 @@ on_readable (GObject  *stream,
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+on_socket_readable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      data)
+{
+  return on_readable (NULL, data);
+}
+
 static void
 session_start_reading (StompestSession *self)
 {
   if (self->read_source != NULL || self->input == NULL)
     return;
 
-  self->read_source = g_pollable_input_stream_create_source (self->input, NULL);
+  /* GLib takes the file descriptors of a source it dispatches out of the
+   * poll set and puts them back after, waking the context (a write to
+   * its eventfd) each time: per read, more system calls than the read.
+   * A source that may recurse is left alone, but a stream's pollable
+   * source has a child source that is not: a socket is watched
+   * directly. A recursive dispatch stops reading (see on_readable()). */
+  if (G_IS_SOCKET_CONNECTION (self->stream))
+    {
+      GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream));
+
+      self->read_source = g_socket_create_source (socket, G_IO_IN, NULL);
+      g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+    }
+  else
+    {
+      self->read_source = g_pollable_input_stream_create_source (self->input, NULL);
+      g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
+    }
   g_source_set_static_name (self->read_source, "[stompest] reader");
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
+  g_source_set_can_recurse (self->read_source, TRUE);
   g_source_attach (self->read_source, self->context);
 }
 
@@ -1164,15 +1377,22 @@ on_resume (gpointer data)
 /* Heart-beats: one timer, armed for the earlier of the next beat due and
  * the broker's deadline. Neither matters while a write is under way (it
  * counts as a beat, and its end re-arms the timer) or, for the
- * deadline, while flow control keeps the socket unread. */
+ * deadline, while flow control keeps the socket unread.
+ *
+ * Each read and write moves both later, but the timer is only ever
+ * brought forward: one armed too early fires, finds nothing due and is
+ * armed again. Setting a source's ready time wakes its context (a write
+ * to its eventfd), which per frame would cost more than the frame. */
 
 static void
 session_schedule_heart_beat (StompestSession *self)
 {
+  gint64 armed = g_source_get_ready_time (self->heart_beat_source);
   gint64 beat = -1;
   gint64 peer = -1;
+  gint64 due;
 
-  if (self->stream != NULL && !self->writing && g_queue_is_empty (&self->out))
+  if (self->stream != NULL && !self->writing && out_buffer_is_empty (self->out))
     beat = stompest_protocol_get_next_beat_due (self->protocol);
   if (self->read_source != NULL)
     {
@@ -1181,7 +1401,10 @@ session_schedule_heart_beat (StompestSession *self)
         peer++;
     }
 
-  g_source_set_ready_time (self->heart_beat_source, earliest (beat, peer));
+  due = earliest (beat, peer);
+  if (armed >= 0 && (due < 0 || armed <= due))
+    return;
+  g_source_set_ready_time (self->heart_beat_source, due);
 }
 
 static gboolean
@@ -1205,7 +1428,7 @@ on_heart_beat (gpointer data)
     }
 
   due = stompest_protocol_get_next_beat_due (self->protocol);
-  if (due >= 0 && now >= due && !self->writing && g_queue_is_empty (&self->out))
+  if (due >= 0 && now >= due && !self->writing && out_buffer_is_empty (self->out))
     session_queue_beat (self);
   session_schedule_heart_beat (self);
   return G_SOURCE_CONTINUE;
@@ -1213,30 +1436,183 @@ on_heart_beat (gpointer data)
 
 /* Sending. */
 
-/* Builds and queues the SEND of REQUEST on the current connection. */
+/* The headers of a send request that are not sent as given. */
+static const char * const send_skip[] = { "destination", "content-length", "transaction", "receipt", NULL };
+
+/* Writes VALUE in decimal at the end of DIGITS (20 bytes); returns where
+ * it begins. */
+static char *
+format_decimal (char    digits[20],
+                guint64 value)
+{
+  char *p = digits + 20;
+
+  do
+    {
+      *--p = '0' + value % 10;
+      value /= 10;
+    }
+  while (value > 0);
+  return p;
+}
+
+/* Remembers HEAD, just written for a SEND to DESTINATION in VERSION
+ * with a BODY_SIZE body and no other headers, for the next such SEND:
+ * everything up to the value of its content-length, which is then all
+ * that changes. A head that does not end with that header is not kept. */
+static void
+session_keep_send_head (StompestSession *self,
+                        StompestVersion  version,
+                        const char      *destination,
+                        const guint8    *head,
+                        gsize            head_len,
+                        gsize            body_size)
+{
+  static const char header[] = "\ncontent-length:";
+  char digits[20];
+  const char *value = format_decimal (digits, body_size);
+  gsize value_len = digits + sizeof digits - value;
+  gsize prefix_len;
+
+  g_clear_pointer (&self->send_destination, g_ref_string_release);
+  if (head_len < strlen (header) + value_len + 2)
+    return;
+  prefix_len = head_len - value_len - 2;
+  if (memcmp (head + prefix_len - strlen (header), header, strlen (header)) != 0 ||
+      memcmp (head + prefix_len, value, value_len) != 0 ||
+      memcmp (head + head_len - 2, "\n\n", 2) != 0)
+    return;
+
+  self->send_destination = g_ref_string_new (destination);
+  self->send_version = version;
+  g_byte_array_set_size (self->send_prefix, 0);
+  g_byte_array_append (self->send_prefix, head, prefix_len);
+}
+
+/* Writes the head of a SEND into OUT, as stompest_commands_write_send()
+ * does; a SEND with no header of its own to the destination of the last
+ * one reuses that head. */
+static gboolean
+session_write_send_head (StompestSession  *self,
+                         GByteArray       *out,
+                         const char       *destination,
+                         gsize             body_size,
+                         const char       *transaction,
+                         const char       *receipt,
+                         GHashTable       *headers,
+                         GError          **error)
+{
+  StompestVersion version = stompest_protocol_get_version (self->protocol);
+  gboolean plain = transaction == NULL && receipt == NULL &&
+                   (headers == NULL || g_hash_table_size (headers) == 0);
+  guint start = out->len;
+
+  if (plain && self->send_destination != NULL && self->send_version == version &&
+      strcmp (self->send_destination, destination) == 0)
+    {
+      char digits[20];
+      const char *value = format_decimal (digits, body_size);
+      gsize value_len = digits + sizeof digits - value;
+      guint8 *p;
+
+      g_byte_array_set_size (out, start + self->send_prefix->len + value_len + 2);
+      p = out->data + start;
+      memcpy (p, self->send_prefix->data, self->send_prefix->len);
+      p += self->send_prefix->len;
+      memcpy (p, value, value_len);
+      memcpy (p + value_len, "\n\n", 2);
+      return TRUE;
+    }
+
+  if (!stompest_commands_write_send (out, version, destination, body_size,
+                                     transaction, receipt, headers, send_skip, error))
+    return FALSE;
+  if (plain)
+    session_keep_send_head (self, version, destination, out->data + start,
+                            out->len - start, body_size);
+  return TRUE;
+}
+
+/* Ends a SEND whose head is written: its body, its log entry, and what
+ * is kept of it until it is written. SEND.body is taken. */
+static void
+session_end_send (StompestSession *self,
+                  OutSend         *send,
+                  const char      *destination,
+                  const char      *transaction,
+                  const char      *receipt,
+                  GHashTable      *headers,
+                  int              io_priority)
+{
+  OutBuffer *out = self->out;
+
+  if (receipt != NULL)
+    stompest_protocol_expect_receipt (self->protocol, receipt);
+  if (self->tracing)
+    {
+      /* No frame is built, unless for the log. */
+      StompestFrame *frame = stompest_commands_send (destination, send->body, transaction, receipt);
+
+      stompest_connection_add_headers (frame, headers, send_skip);
+      out_buffer_trace (out, frame);
+    }
+  out_buffer_end_frame (out, send->body, io_priority);
+  g_array_append_vals (out->sends, send, 1);
+  session_schedule_flush (self);
+}
+
+/* Writes the SEND of REQUEST for the current connection, keeping
+ * REQUEST until it is written. */
 static gboolean
 session_send_now (StompestSession  *self,
                   SendRequest      *request,
                   GError          **error)
 {
-  static const char * const skip[] = { "destination", "content-length", "transaction", "receipt", NULL };
   const char *receipt = request->receipt;
-  g_autoptr(StompestFrame) frame = NULL;
+  const char *transaction = stompest_connection_lookup_header (request->headers, "transaction");
+  gsize body_size = request->body != NULL ? g_bytes_get_size (request->body) : 0;
+  OutSend send = { NULL, NULL, request->body };
 
   if (receipt == NULL)
     receipt = stompest_connection_lookup_header (request->headers, "receipt");
-  frame = stompest_protocol_send (self->protocol, request->destination, request->body,
-                                  stompest_connection_lookup_header (request->headers, "transaction"),
-                                  receipt, error);
-  if (frame == NULL)
+  if (!stompest_protocol_check_send (self->protocol, transaction, receipt, error) ||
+      !session_write_send_head (self, self->out->bytes, request->destination, body_size,
+                                transaction, receipt, request->headers, error))
     return FALSE;
 
-  stompest_connection_add_headers (frame, request->headers, skip);
-  if (!session_queue_frame (self, frame, request, error))
-    return FALSE;
-
+  send.request = request_ref (request);
+  session_end_send (self, &send, request->destination, transaction, receipt,
+                    request->headers, request->io_priority);
   if (request->task != NULL)
     g_hash_table_insert (self->receipts, request->receipt, request_ref (request));
+  return TRUE;
+}
+
+/* send() without headers on a live connection, the common case: no
+ * request is made, only its destination and body are kept until the
+ * SEND is written, for the offline queue should the connection end
+ * first. */
+static gboolean
+session_send_plain (StompestSession  *self,
+                    const char       *destination,
+                    GBytes           *body,
+                    GError          **error)
+{
+  gsize body_size = body != NULL ? g_bytes_get_size (body) : 0;
+  OutSend send = { NULL, NULL, NULL };
+
+  if (!stompest_protocol_check_send (self->protocol, NULL, NULL, error) ||
+      !session_write_send_head (self, self->out->bytes, destination, body_size,
+                                NULL, NULL, NULL, error))
+    return FALSE;
+
+  /* Shared with the head kept for the next SEND. */
+  if (self->send_destination != NULL && strcmp (self->send_destination, destination) == 0)
+    send.destination = g_ref_string_acquire (self->send_destination);
+  else
+    send.destination = g_ref_string_new (destination);
+  send.body = body != NULL ? g_bytes_ref (body) : NULL;
+  session_end_send (self, &send, destination, NULL, NULL, NULL, G_PRIORITY_DEFAULT);
   return TRUE;
 }
 
@@ -1330,7 +1706,7 @@ session_replay (StompestSession *self)
           continue;
         }
 
-      if (session_queue_frame (self, frame, NULL, &error))
+      if (session_queue_frame (self, frame, &error))
         n_replayed++;
       else
         session_emit_error (self, error);
@@ -1412,13 +1788,53 @@ session_drop_frame (StompestSession *self,
   session_emit_error (self, error);
 }
 
+/* The subscription of TOKEN, if it is active; a stream of MESSAGEs is
+ * mostly for one subscription, which is then not looked up again. */
+static StompestSubscription *
+session_lookup_subscription (StompestSession *self,
+                             const char      *token)
+{
+  StompestSubscription *last = self->last_subscription;
+
+  if (last == NULL || strcmp (stompest_subscription_get_token (last), token) != 0)
+    self->last_subscription = last = g_hash_table_lookup (self->subscriptions, token);
+  return last;
+}
+
+/* Emits the signals of a MESSAGE frame. The message counts as in flight
+ * meanwhile, but n-in-flight is notified only when it stays in flight
+ * after them (held), not for each message handled within them. */
+static void
+session_deliver (StompestSession      *self,
+                 StompestSubscription *subscription,
+                 StompestFrame        *frame)
+{
+  StompestMessage *message = stompest_message_new (self, subscription, frame, self->generation,
+                                                   &self->spare_message);
+
+  stompest_subscription_add_in_flight (subscription, 1, FALSE);
+  self->n_in_flight++;
+  self->delivering = message;
+
+  stompest_subscription_emit_message (subscription, message);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+  stompest_message_end_dispatch (message);
+
+  self->delivering = NULL;
+  if (!stompest_message_is_finished (message))
+    {
+      stompest_subscription_add_in_flight (subscription, 0, TRUE);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_IN_FLIGHT]);
+    }
+  stompest_message_release (message, &self->spare_message);
+}
+
 static void
 session_handle_message (StompestSession *self,
                         StompestFrame   *frame)
 {
   g_autoptr(GError) error = NULL;
   StompestSubscription *subscription;
-  StompestMessage *message;
   const char *token;
 
   if (!stompest_protocol_message (self->protocol, frame, &token, &error))
@@ -1436,7 +1852,7 @@ session_handle_message (StompestSession *self,
                "redelivers it", self->broker_uri);
       return;
     }
-  subscription = g_hash_table_lookup (self->subscriptions, token);
+  subscription = session_lookup_subscription (self, token);
   if (subscription == NULL)
     {
       g_debug ("Dropped a MESSAGE from %s for subscription “%s”, which ended",
@@ -1444,15 +1860,7 @@ session_handle_message (StompestSession *self,
       return;
     }
 
-  message = stompest_message_new (self, subscription, frame, self->generation);
-  stompest_subscription_add_in_flight (subscription, 1);
-  self->n_in_flight++;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_IN_FLIGHT]);
-
-  stompest_subscription_emit_message (subscription, message);
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
-  stompest_message_end_dispatch (message);
-  g_object_unref (message);
+  session_deliver (self, subscription, frame);
 }
 
 static void
@@ -1627,12 +2035,14 @@ on_transport_ready (GObject      *source,
   self->output = output;
   stompest_parser_reset (self->parser);
   stompest_parser_set_version (self->parser, stompest_protocol_get_max_version (self->protocol));
+  /* Asked once per connection: it reads the environment. */
+  self->tracing = stompest_connection_tracing ();
 
   connect = stompest_protocol_connect_frame (self->protocol, self->virtual_host,
                                              self->login, self->passcode,
                                              self->heart_beat_send,
                                              self->heart_beat_receive, &error);
-  if (connect == NULL || !session_queue_frame (self, connect, NULL, &error))
+  if (connect == NULL || !session_queue_frame (self, connect, &error))
     {
       session_attempt_failed (self, error);
       goto out;
@@ -1875,7 +2285,7 @@ session_send_disconnect (StompestSession *self)
   self->disconnect_receipt = g_strdup_printf ("stompest-disconnect-%u", ++self->receipt_counter);
   frame = stompest_protocol_disconnect_frame (self->protocol, self->disconnect_receipt, &error);
   if (frame == NULL ||
-      !session_queue_frame_full (self, frame, NULL, io_priority, &error))
+      !session_queue_frame_full (self, frame, io_priority, &error))
     {
       g_clear_pointer (&frame, stompest_frame_unref);
       session_shutdown_finish (self, error);
@@ -1991,7 +2401,9 @@ session_disconnect_cancelled (StompestSession *self)
 
 /* Messages. */
 
-/* Queues the ACK or NACK of MESSAGE, on the connection it came on. */
+/* Queues the ACK or NACK of MESSAGE, on the connection it came on,
+ * written straight into the output buffer as stompest_protocol_ack()
+ * and _nack() would build it. */
 static gboolean
 session_settle (StompestSession  *self,
                 StompestMessage  *message,
@@ -2000,30 +2412,35 @@ session_settle (StompestSession  *self,
                 GError          **error)
 {
   StompestFrame *frame = stompest_message_get_frame (message);
-  g_autoptr(StompestFrame) copy = NULL;
-  StompestFrame *built;
+  StompestVersion version = stompest_protocol_get_version (self->protocol);
+  const char *command = ack ? "ACK" : "NACK";
+  OutBuffer *out = self->out;
+  const char *carried;
 
-  if (transaction != NULL)
+  if (transaction != NULL && !stompest_protocol_is_transaction_open (self->protocol, transaction))
     {
-      if (!stompest_protocol_is_transaction_open (self->protocol, transaction))
-        {
-          g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL,
-                       "Cannot %s message “%s” in transaction “%s”: it is not open",
-                       ack ? "acknowledge" : "reject",
-                       stompest_message_get_message_id (message), transaction);
-          return FALSE;
-        }
-      /* The protocol takes the transaction from the frame. */
-      copy = stompest_frame_copy (frame);
-      stompest_frame_set_header (copy, "transaction", transaction);
-      frame = copy;
+      g_set_error (error, STOMPEST_ERROR, STOMPEST_ERROR_PROTOCOL,
+                   "Cannot %s message “%s” in transaction “%s”: it is not open",
+                   ack ? "acknowledge" : "reject",
+                   stompest_message_get_message_id (message), transaction);
+      return FALSE;
     }
 
-  built = ack ? stompest_protocol_ack (self->protocol, frame, NULL, error) :
-                stompest_protocol_nack (self->protocol, frame, NULL, error);
-  if (!session_queue_built (self, built, error))
+  /* Without one given, the transaction named by the message, if open. */
+  if (!stompest_protocol_check_acknowledgement (self->protocol, ack ? "ack" : "nack", frame,
+                                                NULL, &carried, error))
+    return FALSE;
+  if (transaction == NULL)
+    transaction = carried;
+  if (!stompest_commands_write_acknowledgement (out->bytes, command, frame, version,
+                                                transaction, NULL, error))
     return FALSE;
 
+  if (self->tracing)
+    out_buffer_trace (out, ack ? stompest_commands_ack (frame, version, transaction, NULL, NULL) :
+                                 stompest_commands_nack (frame, version, transaction, NULL, NULL));
+  out_buffer_end_frame (out, NULL, G_PRIORITY_DEFAULT);
+  session_schedule_flush (self);
   stompest_message_set_settled (message);
   return TRUE;
 }
@@ -2062,7 +2479,7 @@ session_forward_poison_pill (StompestSession       *self,
   stompest_frame_add_header (copy, "persistent", "true");
   stompest_frame_add_header (copy, "message-failed", text);
 
-  if (!session_queue_frame (self, copy, NULL, error))
+  if (!session_queue_frame (self, copy, error))
     return FALSE;
 
   g_debug ("Forwarded failed message “%s” to %s",
@@ -2147,18 +2564,20 @@ stompest_session_message_finished (StompestSession *self,
 {
   StompestSubscription *subscription = stompest_message_get_subscription (message);
   const GError *failure = stompest_message_get_error (message);
+  /* Within its signals, the count goes back to what it was. */
+  gboolean notify = message != self->delivering;
 
-  g_object_ref (self);
-  stompest_subscription_add_in_flight (subscription, -1);
+  /* The message keeps the session alive meanwhile. */
+  stompest_subscription_add_in_flight (subscription, -1, notify);
   self->n_in_flight--;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_IN_FLIGHT]);
+  if (notify)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_IN_FLIGHT]);
 
   if (!stompest_message_get_settled (message))
     session_conclude (self, message, subscription, failure);
 
   session_check_drain (self);
   stompest_session_update_reading (self);
-  g_object_unref (self);
 }
 
 /* Public API. */
@@ -2405,7 +2824,7 @@ stompest_session_disconnect_finish (StompestSession  *session,
  * @session: a session
  * @destination: where to send the message, such as `/queue/work`
  * @body: (nullable): the message body, or %NULL for an empty one; it is
- *   written as is, never copied
+ *   written as is, and never copied when larger than 16 KiB
  * @headers: (nullable) (element-type utf8 utf8): more headers, or %NULL
  * @error: return location for a #GError
  *
@@ -2450,6 +2869,9 @@ stompest_session_send (StompestSession  *session,
   g_return_val_if_fail (destination != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (session_can_write (session) && (headers == NULL || g_hash_table_size (headers) == 0))
+    return session_send_plain (session, destination, body, error);
+
   request = request_new (session, destination, body, headers);
   return session_submit (session, request, error);
 }
@@ -2459,7 +2881,7 @@ stompest_session_send (StompestSession  *session,
  * @session: a session
  * @destination: where to send the message, such as `/queue/work`
  * @body: (nullable): the message body, or %NULL for an empty one; it is
- *   written as is, never copied
+ *   written as is, and never copied when larger than 16 KiB
  * @headers: (nullable) (element-type utf8 utf8): more headers, or %NULL
  * @io_priority: the I/O priority of the write
  * @cancellable: (nullable): a [class@Gio.Cancellable]; cancelling ends
@@ -2638,7 +3060,7 @@ stompest_session_subscribe (StompestSession  *session,
 
   /* The protocol keeps this frame for replay, extra headers included. */
   stompest_connection_add_headers (frame, headers, skip);
-  if (!session_queue_frame (session, frame, NULL, error))
+  if (!session_queue_frame (session, frame, error))
     {
       g_autoptr(StompestFrame) unsubscribe =
         stompest_protocol_unsubscribe (session->protocol, token, NULL, NULL);
@@ -2698,6 +3120,9 @@ stompest_session_unsubscribe (StompestSession       *session,
     return FALSE;
 
   g_hash_table_steal (session->subscriptions, token);
+  if (session->last_subscription == value)
+    session->last_subscription = NULL;
+  session_count_bounded (session);
   stompest_subscription_detach (subscription);
   g_free (key);
   g_object_unref (value);
@@ -3786,6 +4211,7 @@ stompest_session_dispose (GObject *object)
       session_drop_offline (self, dropped);
     }
   session_forget_subscriptions (self);
+  g_clear_object (&self->spare_message);
 
   timer_destroy (&self->flush_source);
   timer_destroy (&self->resume_source);
@@ -3810,6 +4236,11 @@ stompest_session_finalize (GObject *object)
   g_free (self->disconnect_receipt);
   g_clear_error (&self->attempt_error);
   g_clear_error (&self->shutdown_error);
+  out_buffer_free (self->out);
+  g_clear_pointer (&self->spare_out, out_buffer_free);
+  g_byte_array_unref (self->head);
+  g_byte_array_unref (self->send_prefix);
+  g_clear_pointer (&self->send_destination, g_ref_string_release);
   g_hash_table_unref (self->transports);
   g_hash_table_unref (self->receipts);
   g_hash_table_unref (self->subscriptions);
@@ -4286,6 +4717,9 @@ stompest_session_class_init (StompestSessionClass *klass)
    *
    * How many messages are being handled, over all subscriptions: inside
    * their signal emission, or held with [method@Stompest.Message.hold].
+   * It is notified when a message stays in flight after its signal
+   * emission and when such a message finishes, not for every message
+   * handled within its emission.
    *
    * Since: 0.1
    */
@@ -4331,7 +4765,11 @@ stompest_session_class_init (StompestSessionClass *klass)
    */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, STOMPEST_TYPE_MESSAGE);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__OBJECT,
+                  G_TYPE_NONE, 1, STOMPEST_TYPE_MESSAGE);
+  /* Emitted per message: the generic marshaller goes through libffi. */
+  g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__OBJECTv);
 
   /**
    * StompestSession::error:
@@ -4442,7 +4880,9 @@ stompest_session_init (StompestSession *self)
   self->receipts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                           (GDestroyNotify) request_unref);
   self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  g_queue_init (&self->out);
+  self->out = out_buffer_new ();
+  self->head = g_byte_array_new ();
+  self->send_prefix = g_byte_array_new ();
   g_queue_init (&self->offline);
 
   self->flush_source = session_timer_new (self, "[stompest] writer", on_flush, self);

@@ -114,10 +114,12 @@ stompest_subscription_detach (StompestSubscription *subscription)
 
 void
 stompest_subscription_add_in_flight (StompestSubscription *subscription,
-                                     int                   delta)
+                                     int                   delta,
+                                     gboolean              notify)
 {
   subscription->n_in_flight += delta;
-  g_object_notify_by_pspec (G_OBJECT (subscription), properties[PROP_N_IN_FLIGHT]);
+  if (notify)
+    g_object_notify_by_pspec (G_OBJECT (subscription), properties[PROP_N_IN_FLIGHT]);
 }
 
 gboolean
@@ -288,7 +290,7 @@ stompest_subscription_set_max_in_flight (StompestSubscription *subscription,
     return;
 
   if (subscription->session != NULL)
-    stompest_session_update_reading (subscription->session);
+    stompest_session_bounds_changed (subscription->session);
 }
 
 /**
@@ -528,6 +530,9 @@ stompest_subscription_class_init (StompestSubscriptionClass *klass)
    *
    * How many messages of the subscription are being handled: inside
    * their signal emission, or held with [method@Stompest.Message.hold].
+   * It is notified when a message stays in flight after its signal
+   * emission and when such a message finishes, not for every message
+   * handled within its emission.
    *
    * Since: 0.1
    */
@@ -612,7 +617,11 @@ stompest_subscription_class_init (StompestSubscriptionClass *klass)
    */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, STOMPEST_TYPE_MESSAGE);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__OBJECT,
+                  G_TYPE_NONE, 1, STOMPEST_TYPE_MESSAGE);
+  /* Emitted per message: the generic marshaller goes through libffi. */
+  g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__OBJECTv);
 }
 
 static void

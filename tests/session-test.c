@@ -55,6 +55,8 @@ typedef struct {
   /* Sends made from ::disconnected, while the session reconnects. */
   guint sends_while_offline;
   guint offline_failures;
+
+  GAsyncResult *send_result;    /* of a send_async() made by a handler */
 } Fixture;
 
 static gboolean
@@ -188,6 +190,7 @@ fixture_teardown (Fixture       *f,
 
   g_ptr_array_unref (f->held);
   g_ptr_array_unref (f->messages);
+  g_clear_object (&f->send_result);
   g_weak_ref_init (&weak, f->session);
   g_clear_object (&f->session);
   /* Nothing else may keep the session alive. */
@@ -1452,10 +1455,350 @@ test_transaction_ack (Fixture       *f,
   g_assert_cmpstr (stompest_frame_get_command (g_ptr_array_index (frames, 2)), ==, "COMMIT");
 }
 
+/* SENDs from the head cache and from the full writer, small bodies
+ * copied into the output buffer and large ones written from their own
+ * memory, all in one batch, arrive intact and in order. */
+static void
+test_send_bodies (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) frames = NULL;
+  static const char * const destinations[] = {
+    "/queue/a", "/queue/a", "/queue/a:b", "/queue/a", "/queue/a", "/queue/a\nb", "/queue/a",
+  };
+  static const gsize sizes[] = { 0, 1, 100, 16384, 16385, 1 << 20, 99999 };
+  g_autoptr(GError) error = NULL;
+
+  session_connect_ok (f);
+  assert_received (f, "CONNECT");
+  g_hash_table_insert (headers, "x-kind", "with-headers");
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      guint8 *text = g_malloc (sizes[i]);
+
+      /* NULs included: content-length carries them. */
+      for (gsize j = 0; j < sizes[i]; j++)
+        text[j] = (guint8) (i + j * 7);
+      g_ptr_array_add (bodies, g_bytes_new_take (text, sizes[i]));
+      g_assert_true (stompest_session_send (f->session, destinations[i],
+                                            g_ptr_array_index (bodies, i),
+                                            i == 4 ? headers : NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  frames = drain_frames (f);
+  g_assert_cmpuint (frames->len, ==, G_N_ELEMENTS (sizes));
+  for (guint i = 0; i < frames->len; i++)
+    {
+      StompestFrame *frame = g_ptr_array_index (frames, i);
+      g_autofree char *length = g_strdup_printf ("%" G_GSIZE_FORMAT, sizes[i]);
+
+      g_assert_cmpstr (stompest_frame_get_command (frame), ==, "SEND");
+      g_assert_cmpstr (stompest_frame_get_header (frame, "destination"), ==, destinations[i]);
+      g_assert_cmpstr (stompest_frame_get_header (frame, "content-length"), ==, length);
+      g_assert_cmpstr (stompest_frame_get_header (frame, "x-kind"), ==,
+                       i == 4 ? "with-headers" : NULL);
+      g_assert_cmpuint (stompest_frame_get_n_headers (frame), ==, i == 4 ? 3 : 2);
+      g_assert_true (g_bytes_equal (stompest_frame_get_body (frame), g_ptr_array_index (bodies, i)));
+    }
+  WAIT_UNTIL (stompest_session_get_frames_out (f->session) == 1 + G_N_ELEMENTS (sizes));
+}
+
+/* Sends a plain message, one with a header of its own and one through
+ * send_async() from the subscription's handler, so they are queued but
+ * not written when the ERROR after the MESSAGE ends the connection. */
+static void
+on_message_send (StompestSubscription *subscription,
+                 StompestMessage      *message,
+                 Fixture              *f)
+{
+  StompestSession *session = stompest_message_get_session (message);
+  g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GBytes) body1 = bytes_from_string ("plain");
+  g_autoptr(GBytes) body2 = bytes_from_string ("with header");
+  g_autoptr(GBytes) body3 = bytes_from_string ("confirmed");
+  g_autoptr(GError) error = NULL;
+
+  g_hash_table_insert (headers, "x-kind", "header");
+  g_assert_true (stompest_session_send (session, "/queue/out", body1, NULL, &error));
+  g_assert_true (stompest_session_send (session, "/queue/out", body2, headers, &error));
+  g_assert_no_error (error);
+  stompest_session_send_async (session, "/queue/out", body3, NULL, G_PRIORITY_DEFAULT, NULL,
+                               store_result, &f->send_result);
+}
+
+static void
+test_send_requeued (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(StompestSubscription) subscription = NULL;
+  g_autoptr(GPtrArray) frames = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) raw = g_string_new (NULL);
+  static const char * const bodies[] = { "plain", "with header", "confirmed" };
+  guint n_sends = 0;
+
+  session_connect_ok (f);
+  subscription = subscribe (f, "/queue/in", STOMPEST_ACK_MODE_AUTO);
+  g_signal_connect (subscription, "message", G_CALLBACK (on_message_send), f);
+
+  /* One chunk: the handler queues the SENDs, then the ERROR ends the
+   * connection before they are written. */
+  g_string_printf (raw, "MESSAGE\ndestination:/queue/in\nmessage-id:m1\nsubscription:%s\n\nin%c"
+                   "ERROR\nmessage:going down\n\n%c",
+                   stompest_subscription_get_token (subscription), '\0', '\0');
+  stompest_test_connection_send_raw (stompest_test_broker_get_connection (f->broker, 0, 0),
+                                     raw->str, raw->len);
+  WAIT_UNTIL (stompest_session_get_reconnects (f->session) == 1);
+  WAIT_UNTIL (f->send_result != NULL);
+  g_assert_true (stompest_session_send_finish (f->session, f->send_result, &error));
+  g_assert_no_error (error);
+
+  /* Written once, on the new connection, in order, after the replayed
+   * SUBSCRIBE. */
+  frames = drain_frames (f);
+  for (guint i = 0; i < frames->len; i++)
+    {
+      StompestFrame *frame = g_ptr_array_index (frames, i);
+
+      if (strcmp (stompest_frame_get_command (frame), "SEND") != 0)
+        continue;
+      g_assert_cmpuint (n_sends, <, G_N_ELEMENTS (bodies));
+      g_assert_cmpint (count_command (frames, "SUBSCRIBE"), ==, 1);
+      assert_body (stompest_frame_get_body (frame), bodies[n_sends]);
+      g_assert_cmpstr (stompest_frame_get_header (frame, "x-kind"), ==,
+                       n_sends == 1 ? "header" : NULL);
+      n_sends++;
+    }
+  g_assert_cmpuint (n_sends, ==, G_N_ELEMENTS (bodies));
+  g_assert_cmpuint (stompest_session_get_offline_queue_length (f->session), ==, 0);
+}
+
+/* Records each message's body, pointer and n-in-flight in its handler,
+ * without keeping it unless asked to. */
+typedef struct {
+  Fixture *f;
+  GPtrArray *bodies;            /* char* */
+  GPtrArray *seen;              /* StompestMessage, not referenced */
+  guint in_flight_inside;
+  gboolean keep;
+  gboolean hold;
+  gboolean set_data;
+  gboolean weak_ref;
+  guint data_freed;
+  guint weak_notified;
+} Recorder;
+
+static void
+on_data_freed (gpointer data)
+{
+  ((Recorder *) data)->data_freed++;
+}
+
+static void
+on_weak_notify (gpointer  data,
+                GObject  *where)
+{
+  ((Recorder *) data)->weak_notified++;
+}
+
+static void
+on_message_record (StompestSubscription *subscription,
+                   StompestMessage      *message,
+                   Recorder             *recorder)
+{
+  GBytes *body = stompest_message_get_body (message);
+
+  g_ptr_array_add (recorder->bodies, g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)));
+  g_ptr_array_add (recorder->seen, message);
+  recorder->in_flight_inside = stompest_subscription_get_n_in_flight (subscription);
+  if (recorder->keep || recorder->hold)
+    g_ptr_array_add (recorder->f->held, g_object_ref (message));
+  if (recorder->hold)
+    stompest_message_hold (message);
+  if (recorder->set_data)
+    g_object_set_data_full (G_OBJECT (message), "recorder", recorder, on_data_freed);
+  if (recorder->weak_ref)
+    g_object_weak_ref (G_OBJECT (message), on_weak_notify, recorder);
+}
+
+static void
+on_notify_count (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_subscribe_message_objects (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(StompestSubscription) subscription = NULL;
+  Recorder recorder = { f, g_ptr_array_new_with_free_func (g_free), g_ptr_array_new () };
+  guint subscription_notified = 0;
+  guint session_notified = 0;
+
+  /* No StompestSession::message handler: the subscription's still gets
+   * every message. */
+  g_signal_handlers_disconnect_by_func (f->session, on_message, f);
+  session_connect_ok (f);
+  subscription = subscribe (f, "/queue/objects", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
+  g_signal_handlers_disconnect_by_func (subscription, on_subscription_message, f);
+  g_signal_connect (subscription, "message", G_CALLBACK (on_message_record), &recorder);
+  g_signal_connect (subscription, "notify::n-in-flight", G_CALLBACK (on_notify_count),
+                    &subscription_notified);
+  g_signal_connect (f->session, "notify::n-in-flight", G_CALLBACK (on_notify_count),
+                    &session_notified);
+
+  /* Nobody keeps them: in flight within the emission only, which is
+   * not notified, and the message object serves again. */
+  deliver (f, subscription, "one");
+  deliver (f, subscription, "two");
+  WAIT_UNTIL (recorder.bodies->len == 2);
+  g_assert_cmpstr (g_ptr_array_index (recorder.bodies, 0), ==, "one");
+  g_assert_cmpstr (g_ptr_array_index (recorder.bodies, 1), ==, "two");
+  g_assert_cmpuint (recorder.in_flight_inside, ==, 1);
+  g_assert_true (g_ptr_array_index (recorder.seen, 0) == g_ptr_array_index (recorder.seen, 1));
+  g_assert_cmpuint (subscription_notified, ==, 0);
+  g_assert_cmpuint (session_notified, ==, 0);
+  g_assert_cmpuint (stompest_test_broker_get_n_connections (f->broker), ==, 1);
+  {
+    g_autoptr(GPtrArray) acks = drain_frames (f);
+
+    g_assert_cmpuint (count_command (acks, "ACK"), ==, 2);
+  }
+
+  /* Data and weak references end with the message, which is not
+   * reused then. */
+  recorder.set_data = TRUE;
+  recorder.weak_ref = TRUE;
+  deliver (f, subscription, "three");
+  WAIT_UNTIL (recorder.bodies->len == 3);
+  g_assert_cmpuint (recorder.data_freed, ==, 1);
+  g_assert_cmpuint (recorder.weak_notified, ==, 1);
+  recorder.set_data = FALSE;
+  recorder.weak_ref = FALSE;
+
+  /* A message kept by the handler stays as it is. */
+  recorder.keep = TRUE;
+  deliver (f, subscription, "four");
+  deliver (f, subscription, "five");
+  WAIT_UNTIL (recorder.bodies->len == 5);
+  g_assert_true (g_ptr_array_index (recorder.seen, 3) != g_ptr_array_index (recorder.seen, 4));
+  g_assert_cmpuint (f->held->len, ==, 2);
+  assert_body (stompest_message_get_body (g_ptr_array_index (f->held, 0)), "four");
+  assert_body (stompest_message_get_body (g_ptr_array_index (f->held, 1)), "five");
+  g_assert_true (stompest_message_is_finished (g_ptr_array_index (f->held, 0)));
+  recorder.keep = FALSE;
+
+  /* A held message stays in flight, which is notified, as is its end. */
+  recorder.hold = TRUE;
+  deliver (f, subscription, "six");
+  WAIT_UNTIL (recorder.bodies->len == 6);
+  g_assert_cmpuint (subscription_notified, ==, 1);
+  g_assert_cmpuint (session_notified, ==, 1);
+  g_assert_cmpuint (stompest_subscription_get_n_in_flight (subscription), ==, 1);
+  g_assert_cmpuint (stompest_session_get_n_in_flight (f->session), ==, 1);
+  stompest_message_complete (g_ptr_array_index (f->held, 2));
+  g_assert_cmpuint (subscription_notified, ==, 2);
+  g_assert_cmpuint (session_notified, ==, 2);
+  g_assert_cmpuint (stompest_subscription_get_n_in_flight (subscription), ==, 0);
+  g_assert_cmpuint (stompest_session_get_n_in_flight (f->session), ==, 0);
+
+  g_signal_handlers_disconnect_by_data (f->session, &session_notified);
+  g_ptr_array_unref (recorder.bodies);
+  g_ptr_array_unref (recorder.seen);
+}
+
+/* Frames in and out are logged at debug level, passcode masked. */
+
+#define PASSCODE "pass-4-trace"
+
+static GMutex log_mutex;
+static GString *captured_log;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  g_mutex_lock (&log_mutex);
+  if (captured_log != NULL)
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        {
+          if (strcmp (fields[i].key, "MESSAGE") == 0)
+            {
+              g_string_append (captured_log, fields[i].value);
+              g_string_append_c (captured_log, '\n');
+            }
+        }
+    }
+  g_mutex_unlock (&log_mutex);
+
+  if (level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+test_trace_frames (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(StompestSubscription) subscription = NULL;
+  g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GBytes) body = bytes_from_string ("traced body");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+
+  g_mutex_lock (&log_mutex);
+  captured_log = g_string_new (NULL);
+  g_mutex_unlock (&log_mutex);
+  /* Decided when the connection is made. */
+  g_log_set_debug_enabled (TRUE);
+
+  stompest_session_set_login (f->session, "tracer");
+  stompest_session_set_passcode (f->session, PASSCODE);
+  session_connect_ok (f);
+  subscription = subscribe (f, "/queue/trace", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
+  g_hash_table_insert (headers, "x-kind", "traced");
+  g_assert_true (stompest_session_send (f->session, "/queue/trace", body, NULL, &error));
+  g_assert_true (stompest_session_send (f->session, "/queue/trace", body, headers, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (f->messages->len == 2);
+  assert_received (f, "ACK");
+  assert_received (f, "ACK");
+  g_assert_true (session_disconnect (f, &error));
+  g_assert_no_error (error);
+
+  g_log_set_debug_enabled (FALSE);
+  g_mutex_lock (&log_mutex);
+  log = g_string_free (g_steal_pointer (&captured_log), FALSE);
+  g_mutex_unlock (&log_mutex);
+
+  g_assert_nonnull (strstr (log, "> CONNECT {"));
+  g_assert_nonnull (strstr (log, "login:tracer"));
+  g_assert_null (strstr (log, PASSCODE));
+  g_assert_nonnull (strstr (log, "< CONNECTED {"));
+  g_assert_nonnull (strstr (log, "> SUBSCRIBE {"));
+  g_assert_nonnull (strstr (log, "> SEND {"));
+  g_assert_nonnull (strstr (log, "x-kind:traced"));
+  g_assert_nonnull (strstr (log, "< MESSAGE {"));
+  g_assert_nonnull (strstr (log, "> ACK {"));
+  g_assert_nonnull (strstr (log, "> DISCONNECT {"));
+  g_assert_nonnull (strstr (log, "< RECEIPT {"));
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  /* Debug messages are captured, for the trace test, not printed. */
+  g_log_set_writer_func (capture_writer, NULL, NULL);
   stompest_test_init (&argc, &argv);
 
 #define ADD(path, func) \
@@ -1469,10 +1812,13 @@ main (int    argc,
   ADD ("/session/send/queued", test_send_queued);
   ADD ("/session/send/receipt", test_send_receipt);
   ADD ("/session/send/receipt-timeout", test_send_receipt_timeout);
+  ADD ("/session/send/bodies", test_send_bodies);
+  ADD ("/session/send/requeued-when-lost", test_send_requeued);
   ADD ("/session/error/server-error", test_error_frame);
   ADD ("/session/subscribe/message", test_subscribe_message);
   ADD ("/session/subscribe/hold-then-ack", test_subscribe_hold);
   ADD ("/session/subscribe/late-message", test_subscribe_late_message);
+  ADD ("/session/subscribe/message-objects", test_subscribe_message_objects);
   ADD ("/session/policy/default-nack", test_policy_default_nack);
   ADD ("/session/policy/error-destination", test_policy_error_destination);
   ADD ("/session/policy/disconnect", test_policy_disconnect);
@@ -1490,6 +1836,7 @@ main (int    argc,
   ADD ("/session/reconnect/joined-by-connect", test_reconnect_joined);
   ADD ("/session/counters/traffic", test_counters);
   ADD ("/session/transaction/ack", test_transaction_ack);
+  ADD ("/session/trace/frames", test_trace_frames);
 
 #undef ADD
 
