@@ -6,20 +6,34 @@
 #
 # Usage: scripts/run-tests.sh [--full] [--no-valgrind] [--keep-build]
 #
-#   --full         also build with gcc and -Db_sanitize=address,undefined in
-#                  build-asan/ and run all the C test suites there
-#   --no-valgrind  skip the run of the unit suite under valgrind
+#   --full         the memory-checking run, which CI (.ci/run) does: also
+#                  run the broker C suites (client-broker, session-broker,
+#                  client-broker-restart, fault) under valgrind, and build
+#                  with gcc and -Db_sanitize=address,undefined in
+#                  build-asan/ (or $ASAN_DIR) and run every C suite there
+#   --no-valgrind  skip the valgrind run
 #   --keep-build   reuse the existing build directories instead of wiping them
 #
 # FUZZ_SECONDS (default 20) is how long each libFuzzer target runs when
-# clang and libFuzzer are present; tests/fuzzing/README.md has the long run.
+# clang and libFuzzer are present (in build-fuzz/ or $FUZZ_BUILD_DIR);
+# tests/fuzzing/README.md has the long run.
 #
 # Steps: install missing Debian packages (scripts/install-deps.sh); set up and
 # build build/ (or $BUILD_DIR) while throwaway certificates are made and the
 # brokers boot in a temporary directory; run `meson test` on all suites, then
-# the unit suite under valgrind. Every broker started here (and its private
-# epmd) is stopped on exit, also on failure or Ctrl-C. The broker directory
-# is removed after a clean run and kept, with its logs, after a failure.
+# the unit suite (with --full: the unit and broker C suites) under valgrind,
+# then the fuzzers, then (with --full) the ASan+UBSan build and its tests.
+# Every broker started here (and its private epmd) is stopped on exit, also on
+# failure or Ctrl-C. The broker directory is removed after a clean run and
+# kept, with its logs, after a failure.
+#
+# The brokers listen on 127.0.0.1 at RABBITMQ_STOMP_PORT (61613),
+# RABBITMQ_STOMPS_PORT (61614), ACTIVEMQ_STOMP_PORT (61623) and
+# ACTIVEMQ_STOMPS_PORT (61624); set these (and EPMD_PORT, 4379, see
+# tests/brokers/brokerctl.sh) to run beside another instance of this script.
+#
+# Times on the two-core test machine: about 8 minutes without --full,
+# about 15 with it (docs/reliability.md has the steps).
 #
 # The tests find the brokers through these environment variables:
 #   STOMPEST_TEST_BROKER_DIR    instance directories, pid files, logs
@@ -50,6 +64,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_DIR=${BUILD_DIR:-build}
 ASAN_DIR=${ASAN_DIR:-build-asan}
+FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 BROKERCTL=$ROOT/tests/brokers/brokerctl.sh
 T0=$SECONDS
@@ -85,10 +100,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-RABBITMQ_STOMP_PORT=61613
-RABBITMQ_STOMPS_PORT=61614
-ACTIVEMQ_STOMP_PORT=61623
-ACTIVEMQ_STOMPS_PORT=61624
+RABBITMQ_STOMP_PORT=${RABBITMQ_STOMP_PORT:-61613}
+RABBITMQ_STOMPS_PORT=${RABBITMQ_STOMPS_PORT:-61614}
+ACTIVEMQ_STOMP_PORT=${ACTIVEMQ_STOMP_PORT:-61623}
+ACTIVEMQ_STOMPS_PORT=${ACTIVEMQ_STOMPS_PORT:-61624}
 export RABBITMQ_STOMP_PORT RABBITMQ_STOMPS_PORT ACTIVEMQ_STOMP_PORT ACTIVEMQ_STOMPS_PORT
 
 log "making certificates and starting RabbitMQ and ActiveMQ in $BROKER_DIR"
@@ -167,8 +182,12 @@ run_meson_test() {
 run_meson_test tests "$BUILD_DIR/meson-logs/testlog.json" \
   -C "$BUILD_DIR" --print-errorlogs
 if [ $valgrind -eq 1 ]; then
+  # The unit suite; with --full every suite the valgrind setup of
+  # meson.build does not exclude: the unit and the broker C suites.
+  valgrind_suites=(--suite unit)
+  [ $full -eq 0 ] || valgrind_suites=()
   run_meson_test valgrind "$BUILD_DIR/meson-logs/testlog-valgrind.json" \
-    -C "$BUILD_DIR" --setup=valgrind --suite unit --print-errorlogs
+    -C "$BUILD_DIR" --setup=valgrind "${valgrind_suites[@]}" --print-errorlogs
 fi
 # Each fuzz target for a short, bounded time; a crash becomes a corpus file
 # and a failure here. One result line per target joins the summary.
@@ -177,7 +196,7 @@ fuzz_log=$BUILD_DIR/meson-logs/fuzzing.json
 if tests/fuzzing/run-fuzzers.sh --available; then
   for target in fuzz-parser fuzz-roundtrip fuzz-failover; do
     result=OK
-    FUZZ_BUILD_DIR=build-fuzz tests/fuzzing/run-fuzzers.sh "$FUZZ_SECONDS" "$target" ||
+    FUZZ_BUILD_DIR=$FUZZ_BUILD_DIR tests/fuzzing/run-fuzzers.sh "$FUZZ_SECONDS" "$target" ||
       { result=FAIL; status=1; log "$target found a crash (reproducer copied into tests/fuzzing/corpus/$target/)"; }
     printf '{"name": "%s", "result": "%s"}\n' "$target" "$result" >> "$fuzz_log"
   done

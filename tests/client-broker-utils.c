@@ -44,6 +44,12 @@ const StompestVersion broker_versions[3] = {
   STOMPEST_VERSION_STOMP_1_2,
 };
 
+guint
+broker_wait_ms (void)
+{
+  return stompest_test_under_valgrind () ? 60000 : 10000;
+}
+
 char *
 broker_queue_name (const BrokerInfo *broker,
                    StompestVersion   version,

@@ -8,6 +8,13 @@ G_BEGIN_DECLS
 void stompest_test_init (int    *argc,
                          char ***argv);
 
+/* Whether the test runs under valgrind: the `valgrind` test setup of
+ * meson.build sets STOMPEST_TEST_UNDER_VALGRIND. */
+gboolean stompest_test_under_valgrind (void);
+
+/* Whether this build has AddressSanitizer (-Db_sanitize=address). */
+gboolean stompest_test_under_asan     (void);
+
 /* A path inside the source tree's tests/ folder (G_TEST_SRCDIR). */
 char *stompest_test_get_filename (const char *first_part,
                                   ...) G_GNUC_NULL_TERMINATED;

@@ -73,8 +73,7 @@ log "building in $BUILD_DIR"
 ninja -C "$BUILD_DIR" >&2
 
 # G_SLICE: otherwise LSan cannot see leaked GObjects on GLib 2.74.
-# Fast unwinding is kept (fuzzing is ~20x slower without it); the targets
-# never call g_set_user_dirs, the one suppressed GLib leak.
+# Fast unwinding is kept (fuzzing is ~20x slower without it).
 export G_SLICE=always-malloc
 export ASAN_OPTIONS=detect_leaks=1
 export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
