@@ -825,34 +825,6 @@ test_replay_after_drop (Fixture       *f,
 
 /* The passcode never leaks. */
 
-static GMutex log_mutex;
-static GString *captured_log;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  g_mutex_lock (&log_mutex);
-  if (captured_log != NULL)
-    {
-      for (gsize i = 0; i < n_fields; i++)
-        {
-          if (strcmp (fields[i].key, "MESSAGE") == 0)
-            {
-              g_string_append (captured_log, fields[i].value);
-              g_string_append_c (captured_log, '\n');
-            }
-        }
-    }
-  g_mutex_unlock (&log_mutex);
-
-  if (level & G_LOG_LEVEL_DEBUG)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
 static void
 assert_no_passcode (GError *error)
 {
@@ -868,9 +840,7 @@ test_passcode_hidden (Fixture       *f,
   g_autoptr(StompestFrame) connect = NULL;
   g_autofree char *log = NULL;
 
-  g_mutex_lock (&log_mutex);
-  captured_log = g_string_new (NULL);
-  g_mutex_unlock (&log_mutex);
+  stompest_test_log_capture_begin ();
 
   stompest_client_set_login (f->client, "guest");
   stompest_client_set_passcode (f->client, PASSCODE);
@@ -905,9 +875,7 @@ test_passcode_hidden (Fixture       *f,
     assert_no_passcode (error);
   }
 
-  g_mutex_lock (&log_mutex);
-  log = g_string_free (g_steal_pointer (&captured_log), FALSE);
-  g_mutex_unlock (&log_mutex);
+  log = stompest_test_log_capture_end ();
 
   /* The trace is there, so the check below means something. */
   g_assert_nonnull (strstr (log, "CONNECT {"));
@@ -1344,7 +1312,7 @@ main (int    argc,
 {
   /* Frames are traced at debug level only when asked for. */
   g_setenv ("G_MESSAGES_DEBUG", "Stompest", TRUE);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  stompest_test_log_capture_install ();
   stompest_test_init (&argc, &argv);
 
   g_test_add_func ("/client/properties/defaults", test_properties);

@@ -62,37 +62,6 @@ elapsed_ms (gint64 start)
   return (g_get_monotonic_time () - start) / 1000;
 }
 
-/* Log capture: every line any part of the process logs while a test runs. */
-
-static GMutex log_mutex;
-static GString *captured_log;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  g_mutex_lock (&log_mutex);
-  if (captured_log != NULL)
-    {
-      for (gsize i = 0; i < n_fields; i++)
-        {
-          if (strcmp (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
-            {
-              g_string_append (captured_log, fields[i].value);
-              g_string_append_c (captured_log, '\n');
-            }
-        }
-    }
-  g_mutex_unlock (&log_mutex);
-
-  /* Debug and info lines would garble the TAP output. */
-  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
 /* A DIRECT broker thread: accepts one connection, reads CONNECT, answers
  * CONNECTED (unless it is silent), then streams, stops reading, or closes,
  * as set up. */
@@ -303,9 +272,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_mutex_lock (&log_mutex);
-  captured_log = g_string_new (NULL);
-  g_mutex_unlock (&log_mutex);
+  stompest_test_log_capture_begin ();
 
   f->broker = stompest_test_broker_new (STOMPEST_TEST_BROKER_IN_THREAD | GPOINTER_TO_UINT (data));
   f->client = stompest_client_new (stompest_test_broker_get_uri (f->broker));
@@ -349,9 +316,7 @@ fixture_teardown (Fixture       *f,
     g_main_context_iteration (NULL, FALSE);
   g_assert_null (session);
 
-  g_mutex_lock (&log_mutex);
-  log = g_string_free (g_steal_pointer (&captured_log), FALSE);
-  g_mutex_unlock (&log_mutex);
+  log = stompest_test_log_capture_end ();
 
   /* The trace was captured (so the check below means something), and the
    * passcode is in no log line. */
@@ -2214,7 +2179,7 @@ main (int    argc,
 
   /* Every log line of every domain is captured and checked. */
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  stompest_test_log_capture_install ();
   stompest_test_init (&argc, &argv);
 
   add_test ("/hostile/garbage/instead-of-connected", scripted, test_connect_garbage);

@@ -1717,34 +1717,6 @@ test_subscribe_message_objects (Fixture       *f,
 
 #define PASSCODE "pass-4-trace"
 
-static GMutex log_mutex;
-static GString *captured_log;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  g_mutex_lock (&log_mutex);
-  if (captured_log != NULL)
-    {
-      for (gsize i = 0; i < n_fields; i++)
-        {
-          if (strcmp (fields[i].key, "MESSAGE") == 0)
-            {
-              g_string_append (captured_log, fields[i].value);
-              g_string_append_c (captured_log, '\n');
-            }
-        }
-    }
-  g_mutex_unlock (&log_mutex);
-
-  if (level & G_LOG_LEVEL_DEBUG)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
 static void
 test_trace_frames (Fixture       *f,
                    gconstpointer  data)
@@ -1755,9 +1727,7 @@ test_trace_frames (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
 
-  g_mutex_lock (&log_mutex);
-  captured_log = g_string_new (NULL);
-  g_mutex_unlock (&log_mutex);
+  stompest_test_log_capture_begin ();
   /* Decided when the connection is made. */
   g_log_set_debug_enabled (TRUE);
 
@@ -1776,9 +1746,7 @@ test_trace_frames (Fixture       *f,
   g_assert_no_error (error);
 
   g_log_set_debug_enabled (FALSE);
-  g_mutex_lock (&log_mutex);
-  log = g_string_free (g_steal_pointer (&captured_log), FALSE);
-  g_mutex_unlock (&log_mutex);
+  log = stompest_test_log_capture_end ();
 
   g_assert_nonnull (strstr (log, "> CONNECT {"));
   g_assert_nonnull (strstr (log, "login:tracer"));
@@ -1798,7 +1766,7 @@ main (int    argc,
       char **argv)
 {
   /* Debug messages are captured, for the trace test, not printed. */
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  stompest_test_log_capture_install ();
   stompest_test_init (&argc, &argv);
 
 #define ADD(path, func) \

@@ -29,6 +29,60 @@ stompest_test_under_asan (void)
 #endif
 }
 
+static GMutex log_mutex;
+static GString *captured_log;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  g_mutex_lock (&log_mutex);
+  if (captured_log != NULL)
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        {
+          if (strcmp (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+            {
+              g_string_append (captured_log, fields[i].value);
+              g_string_append_c (captured_log, '\n');
+            }
+        }
+    }
+  g_mutex_unlock (&log_mutex);
+
+  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+void
+stompest_test_log_capture_install (void)
+{
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+}
+
+void
+stompest_test_log_capture_begin (void)
+{
+  g_mutex_lock (&log_mutex);
+  g_assert_null (captured_log);
+  captured_log = g_string_new (NULL);
+  g_mutex_unlock (&log_mutex);
+}
+
+char *
+stompest_test_log_capture_end (void)
+{
+  char *log;
+
+  g_mutex_lock (&log_mutex);
+  log = g_string_free (g_steal_pointer (&captured_log), FALSE);
+  g_mutex_unlock (&log_mutex);
+  return log;
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 /* The threads of GLib's shared thread pool (GTask workers, named
  * "pool-<prgname>"; not "pool-spawner", which lives as long as the

@@ -15,6 +15,16 @@ gboolean stompest_test_under_valgrind (void);
 /* Whether this build has AddressSanitizer (-Db_sanitize=address). */
 gboolean stompest_test_under_asan     (void);
 
+/* Log capture. Call stompest_test_log_capture_install() from main(),
+ * before the tests start: every log line then goes through a writer that,
+ * between stompest_test_log_capture_begin() and _end(), keeps the text of
+ * each line, whatever thread logs it; debug and info lines are never
+ * printed (they would garble the TAP output). _end() returns the lines,
+ * one per line. (transfer full) */
+void  stompest_test_log_capture_install (void);
+void  stompest_test_log_capture_begin   (void);
+char *stompest_test_log_capture_end     (void);
+
 /* A path inside the source tree's tests/ folder (G_TEST_SRCDIR). */
 char *stompest_test_get_filename (const char *first_part,
                                   ...) G_GNUC_NULL_TERMINATED;
