@@ -251,13 +251,7 @@ main (int   argc,
 {
   stompest_test_init (&argc, &argv);
 
-  for (guint b = 0; b < G_N_ELEMENTS (broker_infos); b++)
-    {
-      g_autofree char *path = g_strdup_printf ("/client-broker-restart/%s/replay",
-                                               broker_infos[b].name);
-
-      g_test_add_data_func (path, &broker_infos[b], test_replay);
-    }
+  broker_add_test ("client-broker-restart", "replay", test_replay);
   g_test_add_func ("/client-broker-restart/activemq/bad-passcode", test_activemq_bad_passcode);
 
   return g_test_run ();

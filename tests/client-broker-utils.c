@@ -38,6 +38,19 @@ const BrokerInfo broker_infos[2] = {
   },
 };
 
+void
+broker_add_test (const char    *suite,
+                 const char    *name,
+                 GTestDataFunc  func)
+{
+  for (guint b = 0; b < G_N_ELEMENTS (broker_infos); b++)
+    {
+      g_autofree char *path = g_strdup_printf ("/%s/%s/%s", suite, broker_infos[b].name, name);
+
+      g_test_add_data_func (path, &broker_infos[b], func);
+    }
+}
+
 const StompestVersion broker_versions[3] = {
   STOMPEST_VERSION_STOMP_1_0,
   STOMPEST_VERSION_STOMP_1_1,

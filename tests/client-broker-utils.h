@@ -28,6 +28,12 @@ typedef struct {
 } BrokerInfo;
 
 extern const BrokerInfo broker_infos[2];
+
+/* Adds FUNC as /SUITE/<broker>/NAME for each broker, with its BrokerInfo
+ * as the data. */
+void broker_add_test (const char    *suite,
+                      const char    *name,
+                      GTestDataFunc  func);
 extern const StompestVersion broker_versions[3];
 
 /* Asserts that CALL succeeded, showing ERROR (which it sets) if not. */

@@ -830,14 +830,8 @@ main (int   argc,
 
   stompest_test_init (&argc, &argv);
 
-  for (guint b = 0; b < G_N_ELEMENTS (broker_infos); b++)
-    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-      {
-        g_autofree char *path = g_strdup_printf ("/fault/%s/%s", broker_infos[b].name,
-                                                 cases[i].name);
-
-        g_test_add_data_func (path, &broker_infos[b], cases[i].func);
-      }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    broker_add_test ("fault", cases[i].name, cases[i].func);
   g_test_add_data_func ("/fault/rabbitmq/failover", &broker_infos[0], test_failover);
 
   return g_test_run ();
