@@ -155,7 +155,10 @@ test_replay (gconstpointer data)
                   STOMPEST_VERSION_STOMP_1_2, TRUE);
 
   /* A crash, then a new start on the same data; not waited for here:
-   * connect_sync does that. */
+   * connect_sync does that. The queues are new: without the sync,
+   * RabbitMQ may not have written them down yet, and would lose them
+   * with their messages. */
+  broker_sync (broker);
   start = g_strconcat (broker->name, "-start", NULL);
   t0 = g_get_monotonic_time ();
   broker_kill (broker);

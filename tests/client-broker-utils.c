@@ -346,6 +346,12 @@ broker_ctl_shared (const BrokerInfo *broker,
 }
 
 void
+broker_sync (const BrokerInfo *broker)
+{
+  broker_ctl_shared (broker, "sync", NULL);
+}
+
+void
 broker_kill (const BrokerInfo *broker)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();

@@ -124,6 +124,11 @@ void            broker_ctl_shared         (const BrokerInfo   *broker,
                                            const char         *command,
                                            const char         *arg);
 
+/* `brokerctl.sh <broker>-sync`: the broker has the queues declared so
+ * far on disk, so that a kill after it tests the client, not the seconds
+ * RabbitMQ takes to write a new queue down (see brokerctl.sh). */
+void            broker_sync               (const BrokerInfo   *broker);
+
 /* `brokerctl.sh <broker>-kill`, then waits until the STOMP port refuses
  * connections: brokerctl returns once the main thread is gone, and the
  * other threads of a busy JVM may still hold the listening socket, which

@@ -322,6 +322,15 @@ stream_wait_tally (BrokerTally *tally,
   return TRUE;
 }
 
+/* Before a kill: the stream's queue exists (an id was confirmed) and the
+ * broker has it on disk, see broker_sync(). */
+static void
+stream_sync_queue (Stream *s)
+{
+  g_assert_true (stream_wait_tally (s->producer.confirmed, 1));
+  broker_sync (s->broker);
+}
+
 /* Counts what is left in QUEUE of URI (a synchronous consumer takes all
  * until the sentinel it sent itself) into SEEN. Returns how many. */
 static guint
@@ -444,6 +453,7 @@ test_kill_restart (gconstpointer data)
 
   uri = patient_uri (broker);
   stream_start (&s, broker, "kill", uri, stream_length (broker, 100000), 0, FALSE);
+  stream_sync_queue (&s);
 
   for (guint k = 1; k <= n_kills; k++)
     {
@@ -588,6 +598,7 @@ test_failover (gconstpointer data)
                            g_getenv (broker->uri_var), b_uri);
     /* The consumer starts late, so that A holds a backlog when it dies. */
     stream_start (&s, broker, "failover", uri, stream_length (broker, 20000), 0, TRUE);
+    stream_sync_queue (&s);
     g_assert_cmpstr (stompest_session_get_broker_uri (s.consumer.session), ==,
                      g_getenv (broker->uri_var));
     g_assert_true (stream_wait_tally (s.producer.confirmed, s.n / 2));
