@@ -140,10 +140,12 @@ stompest_message_release (StompestMessage  *message,
   GObject *object = (GObject *) message;
 
   /* Data, weak references and toggle references all live in qdata;
-   * "notify" is the only signal a message has. */
+   * "notify" is the only signal a message has. Matching the signal
+   * alone finds handlers of any detail ("notify::foo" too), which
+   * g_signal_has_handler_pending() with detail 0 would miss. */
   if (*spare != NULL || !message->finished ||
       g_atomic_int_get (&object->ref_count) != 1 || object->qdata != NULL ||
-      g_signal_has_handler_pending (message, notify_signal, 0, TRUE))
+      g_signal_handler_find (message, G_SIGNAL_MATCH_ID, notify_signal, 0, NULL, NULL, NULL) != 0)
     {
       g_object_unref (message);
       return;

@@ -913,6 +913,27 @@ session_queue_beat (StompestSession *self)
   session_schedule_flush (self);
 }
 
+static guint notify_signal;
+
+/* Notifies FRAMES and BYTES, the counters of a read or a write, unless
+ * nothing listens to the session's notify: a notification nobody hears
+ * still costs more than reading or writing a few frames. (The type is
+ * final, so no subclass watches its properties another way.) */
+static void
+session_notify_counters (StompestSession *self,
+                         GParamSpec      *frames,
+                         GParamSpec      *bytes)
+{
+  /* Without a detail to match, any notify handler is found. */
+  if (g_signal_handler_find (self, G_SIGNAL_MATCH_ID, notify_signal, 0, NULL, NULL, NULL) == 0)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), frames);
+  g_object_notify_by_pspec (G_OBJECT (self), bytes);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 static void
 write_batch_free (WriteBatch *batch)
 {
@@ -928,20 +949,101 @@ static void on_written (GObject      *source,
                         GAsyncResult *result,
                         gpointer      data);
 
-/* Writes the next vectors of BATCH, as many as one write takes. */
+/* Writes what the stream takes now, without blocking, of BATCH's
+ * vectors from the next one on, and returns how many went whole; a
+ * vector that went in part is trimmed to its rest. A write that would
+ * block or fails stops there: the asynchronous write takes over, and
+ * reports the failure. GIO's asynchronous write of even a few bytes makes
+ * two GTasks and completes in a later main loop iteration, which per
+ * batch cost several times the write itself. */
+static guint
+write_batch_write_now (WriteBatch *batch)
+{
+  StompestSession *self = batch->session;
+  GArray *vectors = batch->buffer->vectors;
+  GPollableOutputStream *pollable;
+  guint done = 0;
+
+  if (!G_IS_POLLABLE_OUTPUT_STREAM (self->output) ||
+      !g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (self->output)))
+    return 0;
+
+  pollable = G_POLLABLE_OUTPUT_STREAM (self->output);
+  while (batch->next_vector + done < vectors->len)
+    {
+      GOutputVector *next = &g_array_index (vectors, GOutputVector, batch->next_vector + done);
+      guint n = MIN (vectors->len - batch->next_vector - done, MAX_BATCH_VECTORS);
+      gsize written = 0;
+
+      if (g_pollable_output_stream_writev_nonblocking (pollable, next, n, &written,
+                                                       self->io_cancellable, NULL) != G_POLLABLE_RETURN_OK)
+        break;
+
+      self->bytes_out += written;
+      for (guint i = 0; i < n && written >= next[i].size; i++)
+        {
+          written -= next[i].size;
+          done++;
+        }
+      if (written > 0)
+        {
+          next = &g_array_index (vectors, GOutputVector, batch->next_vector + done);
+          next->buffer = (const guint8 *) next->buffer + written;
+          next->size -= written;
+        }
+    }
+  return done;
+}
+
+static void write_batch_done (WriteBatch *batch);
+
+/* Writes the next vectors of BATCH: what the stream takes at once, then
+ * as many as one asynchronous write takes. */
 static void
 write_batch_next (WriteBatch *batch)
 {
   StompestSession *self = batch->session;
   OutBuffer *out = batch->buffer;
-  guint n = MIN (out->vectors->len - batch->next_vector, MAX_BATCH_VECTORS);
+  guint n;
 
+  batch->next_vector += write_batch_write_now (batch);
+  if (batch->next_vector == out->vectors->len)
+    {
+      write_batch_done (batch);
+      return;
+    }
+
+  n = MIN (out->vectors->len - batch->next_vector, MAX_BATCH_VECTORS);
   SESSION_PUSH_CONTEXT (self);
   g_output_stream_writev_all_async (self->output,
                                     &g_array_index (out->vectors, GOutputVector, batch->next_vector),
                                     n, out->io_priority, self->io_cancellable, on_written, batch);
   SESSION_POP_CONTEXT (self);
   batch->next_vector += n;
+}
+
+/* The whole of BATCH is written: counts it, keeps its buffer for reuse
+ * and starts the next batch, if frames were queued meanwhile. */
+static void
+write_batch_done (WriteBatch *batch)
+{
+  StompestSession *self = batch->session;
+
+  self->writing = FALSE;
+  self->frames_out += batch->buffer->n_frames;
+  stompest_protocol_sent (self->protocol, g_get_monotonic_time ());
+  session_notify_counters (self, properties[PROP_FRAMES_OUT], properties[PROP_BYTES_OUT]);
+
+  /* The buffer serves again, unless a burst made it large. */
+  if (self->spare_out == NULL && batch->buffer->bytes->len <= KEEP_BUFFER_MAX)
+    {
+      out_buffer_clear (batch->buffer);
+      self->spare_out = g_steal_pointer (&batch->buffer);
+    }
+
+  on_flush (self);
+  session_schedule_heart_beat (self);
+  write_batch_free (batch);
 }
 
 static void
@@ -973,29 +1075,9 @@ on_written (GObject      *source,
       return;
     }
   if (batch->next_vector < batch->buffer->vectors->len)
-    {
-      write_batch_next (batch);
-      return;
-    }
-
-  self->writing = FALSE;
-  self->frames_out += batch->buffer->n_frames;
-  stompest_protocol_sent (self->protocol, g_get_monotonic_time ());
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAMES_OUT]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_OUT]);
-  g_object_thaw_notify (G_OBJECT (self));
-
-  /* The buffer serves again, unless a burst made it large. */
-  if (self->spare_out == NULL && batch->buffer->bytes->len <= KEEP_BUFFER_MAX)
-    {
-      out_buffer_clear (batch->buffer);
-      self->spare_out = g_steal_pointer (&batch->buffer);
-    }
-
-  on_flush (self);
-  session_schedule_heart_beat (self);
-  write_batch_free (batch);
+    write_batch_next (batch);
+  else
+    write_batch_done (batch);
 }
 
 static gboolean
@@ -1240,10 +1322,7 @@ session_process_frames (StompestSession *self)
   /* What the frames made the session queue (ACKs) leaves together. */
   on_flush (self);
 
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAMES_IN]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_IN]);
-  g_object_thaw_notify (G_OBJECT (self));
+  session_notify_counters (self, properties[PROP_FRAMES_IN], properties[PROP_BYTES_IN]);
 
   stompest_session_update_reading (self);
 }
@@ -4429,6 +4508,7 @@ stompest_session_class_init (StompestSessionClass *klass)
   object_class->finalize = stompest_session_finalize;
   object_class->get_property = stompest_session_get_property;
   object_class->set_property = stompest_session_set_property;
+  notify_signal = g_signal_lookup ("notify", G_TYPE_OBJECT);
 
   /**
    * StompestSession:uri: (attributes org.gtk.Property.get=stompest_session_get_uri org.gtk.Property.set=stompest_session_set_uri)

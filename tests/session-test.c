@@ -1713,6 +1713,96 @@ test_subscribe_message_objects (Fixture       *f,
   g_ptr_array_unref (recorder.seen);
 }
 
+static void
+on_handler_freed (gpointer  data,
+                  GClosure *closure)
+{
+  (*(guint *) data)++;
+}
+
+/* A message has no properties: nothing is ever notified. */
+static void
+on_message_notify (StompestMessage *message,
+                   GParamSpec      *pspec,
+                   gpointer         data)
+{
+  g_assert_not_reached ();
+}
+
+/* Nothing else keeps the message: without the handler, it would serve
+ * again for the next MESSAGE. */
+static void
+on_message_watch (StompestSubscription *subscription,
+                  StompestMessage      *message,
+                  guint                *handlers_freed)
+{
+  g_signal_connect_data (message, "notify::anything", G_CALLBACK (on_message_notify),
+                         handlers_freed, on_handler_freed, 0);
+}
+
+/* A message with a notify handler of its own, whatever its detail, is
+ * not reused for the next MESSAGE: it ends with its dispatch, and the
+ * handler with it. */
+static void
+test_subscribe_message_handler (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(StompestSubscription) subscription = NULL;
+  guint handlers_freed = 0;
+
+  g_signal_handlers_disconnect_by_func (f->session, on_message, f);
+  session_connect_ok (f);
+  subscription = subscribe (f, "/queue/watched", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
+  g_signal_handlers_disconnect_by_func (subscription, on_subscription_message, f);
+  g_signal_connect (subscription, "message", G_CALLBACK (on_message_watch), &handlers_freed);
+
+  deliver (f, subscription, "one");
+  deliver (f, subscription, "two");
+  {
+    g_autoptr(GPtrArray) acks = NULL;
+
+    WAIT_UNTIL (handlers_freed == 2);
+    acks = drain_frames (f);
+    g_assert_cmpuint (count_command (acks, "ACK"), ==, 2);
+  }
+}
+
+/* The traffic counters are notified only when something listens to the
+ * session's notify signal; they count all the same. */
+static void
+test_counters_notify (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(StompestSubscription) subscription = NULL;
+  g_autoptr(GBytes) body = bytes_from_string ("0123456789");
+  g_autoptr(GError) error = NULL;
+  guint frames_in_notified = 0;
+  guint bytes_out_notified = 0;
+
+  session_connect_ok (f);
+  subscription = subscribe (f, "/queue/quiet", STOMPEST_ACK_MODE_AUTO);
+  /* Nobody listens from here on. */
+  g_signal_handlers_disconnect_by_func (f->session, on_state, f);
+  g_assert_true (stompest_session_send (f->session, "/queue/quiet", body, NULL, &error));
+  WAIT_UNTIL (f->messages->len == 1);
+  /* Out: CONNECT, SUBSCRIBE, SEND. In: CONNECTED, MESSAGE. */
+  WAIT_UNTIL (stompest_session_get_frames_out (f->session) == 3);
+  g_assert_cmpuint (stompest_session_get_frames_in (f->session), ==, 2);
+
+  g_signal_connect (f->session, "notify::frames-in", G_CALLBACK (on_notify_count),
+                    &frames_in_notified);
+  g_signal_connect (f->session, "notify::bytes-out", G_CALLBACK (on_notify_count),
+                    &bytes_out_notified);
+  g_assert_true (stompest_session_send (f->session, "/queue/quiet", body, NULL, &error));
+  WAIT_UNTIL (f->messages->len == 2);
+  WAIT_UNTIL (bytes_out_notified == 1);
+  g_assert_cmpuint (frames_in_notified, >=, 1);
+  g_assert_cmpuint (stompest_session_get_frames_out (f->session), ==, 4);
+  g_assert_cmpuint (stompest_session_get_frames_in (f->session), ==, 3);
+  g_signal_handlers_disconnect_by_data (f->session, &frames_in_notified);
+  g_signal_handlers_disconnect_by_data (f->session, &bytes_out_notified);
+}
+
 /* Frames in and out are logged at debug level, passcode masked. */
 
 #define PASSCODE "pass-4-trace"
@@ -1787,6 +1877,7 @@ main (int    argc,
   ADD ("/session/subscribe/hold-then-ack", test_subscribe_hold);
   ADD ("/session/subscribe/late-message", test_subscribe_late_message);
   ADD ("/session/subscribe/message-objects", test_subscribe_message_objects);
+  ADD ("/session/subscribe/message-with-handler", test_subscribe_message_handler);
   ADD ("/session/policy/default-nack", test_policy_default_nack);
   ADD ("/session/policy/error-destination", test_policy_error_destination);
   ADD ("/session/policy/disconnect", test_policy_disconnect);
@@ -1803,6 +1894,7 @@ main (int    argc,
   ADD ("/session/reconnect/stopped-by-disconnect", test_reconnect_stopped);
   ADD ("/session/reconnect/joined-by-connect", test_reconnect_joined);
   ADD ("/session/counters/traffic", test_counters);
+  ADD ("/session/counters/notify", test_counters_notify);
   ADD ("/session/transaction/ack", test_transaction_ack);
   ADD ("/session/trace/frames", test_trace_frames);
 
