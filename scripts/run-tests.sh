@@ -105,6 +105,10 @@ RABBITMQ_STOMPS_PORT=${RABBITMQ_STOMPS_PORT:-61614}
 ACTIVEMQ_STOMP_PORT=${ACTIVEMQ_STOMP_PORT:-61623}
 ACTIVEMQ_STOMPS_PORT=${ACTIVEMQ_STOMPS_PORT:-61624}
 export RABBITMQ_STOMP_PORT RABBITMQ_STOMPS_PORT ACTIVEMQ_STOMP_PORT ACTIVEMQ_STOMPS_PORT
+# Said aloud: a shell that exports these for other brokers would
+# otherwise move the whole run there without a word.
+log "broker ports: RabbitMQ $RABBITMQ_STOMP_PORT/$RABBITMQ_STOMPS_PORT," \
+    "ActiveMQ $ACTIVEMQ_STOMP_PORT/$ACTIVEMQ_STOMPS_PORT, epmd ${EPMD_PORT:-4379}"
 
 log "making certificates and starting RabbitMQ and ActiveMQ in $BROKER_DIR"
 "$BROKERCTL" certs "$BROKER_DIR/certs"

@@ -60,7 +60,7 @@ const StompestVersion broker_versions[3] = {
 guint
 broker_wait_ms (void)
 {
-  return stompest_test_under_valgrind () ? 60000 : 10000;
+  return stompest_test_under_valgrind () || stompest_test_under_asan () ? 60000 : 10000;
 }
 
 char *

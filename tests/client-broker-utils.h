@@ -44,7 +44,8 @@ extern const StompestVersion broker_versions[3];
   } G_STMT_END
 
 /* Generous timeouts: two brokers and the build share two cores, and
- * valgrind makes the client some 20 times slower. */
+ * valgrind makes the client some 20 times slower; 60 s under valgrind
+ * and ASan, 10 s otherwise. */
 #define BROKER_WAIT_MS (broker_wait_ms ())
 guint           broker_wait_ms            (void);
 
