@@ -975,8 +975,11 @@ write_batch_write_now (WriteBatch *batch)
       guint n = MIN (vectors->len - batch->next_vector - done, MAX_BATCH_VECTORS);
       gsize written = 0;
 
+      /* Nothing written and no error would make this loop spin: the
+       * asynchronous write copes with such a stream. */
       if (g_pollable_output_stream_writev_nonblocking (pollable, next, n, &written,
-                                                       self->io_cancellable, NULL) != G_POLLABLE_RETURN_OK)
+                                                       self->io_cancellable, NULL) != G_POLLABLE_RETURN_OK ||
+          written == 0)
         break;
 
       self->bytes_out += written;
