@@ -31,6 +31,11 @@ gboolean           stompest_connection_set_uint          (GObject             *o
                                                           guint                value,
                                                           GParamSpec          *pspec);
 
+/* Whether anything is connected to OBJECT's notify signal, whatever its
+ * detail ("notify::foo" too, which g_signal_has_handler_pending() with
+ * detail 0 misses). A notification nobody hears costs more than this. */
+gboolean           stompest_connection_has_notify_handler (gpointer            object);
+
 /* Masks PASSCODE (nullable) in *TEXT, which it may replace: a broker may
  * echo the CONNECT frame in its ERROR, which then shows in traces and
  * error messages. */

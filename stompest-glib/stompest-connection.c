@@ -39,6 +39,18 @@ stompest_connection_set_uint (GObject    *object,
   return TRUE;
 }
 
+gboolean
+stompest_connection_has_notify_handler (gpointer object)
+{
+  static gsize notify_signal;
+
+  if (g_once_init_enter (&notify_signal))
+    g_once_init_leave (&notify_signal, g_signal_lookup ("notify", G_TYPE_OBJECT));
+  /* Matching the signal alone finds handlers of any detail. */
+  return g_signal_handler_find (object, G_SIGNAL_MATCH_ID, notify_signal, 0,
+                                NULL, NULL, NULL) != 0;
+}
+
 void
 stompest_connection_scrub (const char  *passcode,
                            char       **text)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "stompest-message.h"
+#include "stompest-connection-private.h"
 #include "stompest-session-private.h"
 
 /**
@@ -57,8 +58,6 @@ struct _StompestMessage
 
 G_DEFINE_FINAL_TYPE (StompestMessage, stompest_message, G_TYPE_OBJECT)
 
-static guint notify_signal;
-
 /* Drops what the message refers to, leaving it as new. */
 static void
 message_clear (StompestMessage *self)
@@ -88,7 +87,6 @@ stompest_message_class_init (StompestMessageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = stompest_message_finalize;
-  notify_signal = g_signal_lookup ("notify", G_TYPE_OBJECT);
 }
 
 static void
@@ -140,12 +138,10 @@ stompest_message_release (StompestMessage  *message,
   GObject *object = (GObject *) message;
 
   /* Data, weak references and toggle references all live in qdata;
-   * "notify" is the only signal a message has. Matching the signal
-   * alone finds handlers of any detail ("notify::foo" too), which
-   * g_signal_has_handler_pending() with detail 0 would miss. */
+   * "notify" is the only signal a message has. */
   if (*spare != NULL || !message->finished ||
       g_atomic_int_get (&object->ref_count) != 1 || object->qdata != NULL ||
-      g_signal_handler_find (message, G_SIGNAL_MATCH_ID, notify_signal, 0, NULL, NULL, NULL) != 0)
+      stompest_connection_has_notify_handler (message))
     {
       g_object_unref (message);
       return;

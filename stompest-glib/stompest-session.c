@@ -913,8 +913,6 @@ session_queue_beat (StompestSession *self)
   session_schedule_flush (self);
 }
 
-static guint notify_signal;
-
 /* Notifies FRAMES and BYTES, the counters of a read or a write, unless
  * nothing listens to the session's notify: a notification nobody hears
  * still costs more than reading or writing a few frames. (The type is
@@ -924,8 +922,7 @@ session_notify_counters (StompestSession *self,
                          GParamSpec      *frames,
                          GParamSpec      *bytes)
 {
-  /* Without a detail to match, any notify handler is found. */
-  if (g_signal_handler_find (self, G_SIGNAL_MATCH_ID, notify_signal, 0, NULL, NULL, NULL) == 0)
+  if (!stompest_connection_has_notify_handler (self))
     return;
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -4511,7 +4508,6 @@ stompest_session_class_init (StompestSessionClass *klass)
   object_class->finalize = stompest_session_finalize;
   object_class->get_property = stompest_session_get_property;
   object_class->set_property = stompest_session_set_property;
-  notify_signal = g_signal_lookup ("notify", G_TYPE_OBJECT);
 
   /**
    * StompestSession:uri: (attributes org.gtk.Property.get=stompest_session_get_uri org.gtk.Property.set=stompest_session_set_uri)

@@ -644,6 +644,25 @@ subscribe (Fixture         *f,
   return subscription;
 }
 
+/* Connects and subscribes to DESTINATION (client-individual) with
+ * CALLBACK as the only handler of its messages: neither the fixture's
+ * handlers nor any StompestSession::message handler keeps them. */
+static StompestSubscription *
+subscribe_alone (Fixture    *f,
+                 const char *destination,
+                 GCallback   callback,
+                 gpointer    data)
+{
+  StompestSubscription *subscription;
+
+  g_signal_handlers_disconnect_by_func (f->session, on_message, f);
+  session_connect_ok (f);
+  subscription = subscribe (f, destination, STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
+  g_signal_handlers_disconnect_by_func (subscription, on_subscription_message, f);
+  g_signal_connect (subscription, "message", callback, data);
+  return subscription;
+}
+
 /* Makes the broker deliver a message on SUBSCRIPTION, as if another
  * client had sent it. */
 static void
@@ -1643,11 +1662,7 @@ test_subscribe_message_objects (Fixture       *f,
 
   /* No StompestSession::message handler: the subscription's still gets
    * every message. */
-  g_signal_handlers_disconnect_by_func (f->session, on_message, f);
-  session_connect_ok (f);
-  subscription = subscribe (f, "/queue/objects", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
-  g_signal_handlers_disconnect_by_func (subscription, on_subscription_message, f);
-  g_signal_connect (subscription, "message", G_CALLBACK (on_message_record), &recorder);
+  subscription = subscribe_alone (f, "/queue/objects", G_CALLBACK (on_message_record), &recorder);
   g_signal_connect (subscription, "notify::n-in-flight", G_CALLBACK (on_notify_count),
                     &subscription_notified);
   g_signal_connect (f->session, "notify::n-in-flight", G_CALLBACK (on_notify_count),
@@ -1750,11 +1765,8 @@ test_subscribe_message_handler (Fixture       *f,
   g_autoptr(StompestSubscription) subscription = NULL;
   guint handlers_freed = 0;
 
-  g_signal_handlers_disconnect_by_func (f->session, on_message, f);
-  session_connect_ok (f);
-  subscription = subscribe (f, "/queue/watched", STOMPEST_ACK_MODE_CLIENT_INDIVIDUAL);
-  g_signal_handlers_disconnect_by_func (subscription, on_subscription_message, f);
-  g_signal_connect (subscription, "message", G_CALLBACK (on_message_watch), &handlers_freed);
+  subscription = subscribe_alone (f, "/queue/watched", G_CALLBACK (on_message_watch),
+                                  &handlers_freed);
 
   deliver (f, subscription, "one");
   deliver (f, subscription, "two");
