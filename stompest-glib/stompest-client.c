@@ -191,6 +191,7 @@ struct _StompestClient
   guint8 *read_buffer;
   GByteArray *out;              /* frames compiled, not yet written */
   guint write_buffer_size;
+  StompestSendHead send_head;   /* of the last send() without headers */
   gboolean tracing;             /* frames are logged on this connection */
   GQueue frames;                /* Received*: read, not yet handed out */
   gsize queued_bytes;
@@ -917,30 +918,64 @@ client_flush (StompestClient  *self,
   return self->out->len == 0 || client_write_out (self, NULL, 0, cancellable, error);
 }
 
-/* Ends the frame whose head was just put in the buffer with BODY
- * (nullable) and its NUL. Without a write buffer it is written at once;
- * with one it stays there until the buffer is full or a call waits for
- * the broker, and only a large body is written at once, after what the
- * buffer holds. */
+/* How many bytes a body of BODY_LEN bytes and its NUL take in the
+ * buffer after the head: none when the body is written from its own
+ * memory, as without a write buffer, or when it is large. */
+static gsize
+client_body_room (StompestClient *self,
+                  gsize           body_len)
+{
+  if (body_len > 0 && (self->write_buffer_size == 0 || body_len > BODY_COPY_LIMIT))
+    return 0;
+  return body_len + 1;
+}
+
+/* Ends the frame whose head was put in the buffer with BODY (nullable)
+ * and its NUL, in the client_body_room() bytes at ROOM, the end of the
+ * buffer. Without a write buffer it is written at once; with one it
+ * stays there until the buffer is full or a call waits for the broker,
+ * and only a large body is written at once, after what the buffer
+ * holds. */
+static gboolean
+client_emit_at (StompestClient  *self,
+                guint8          *room,
+                GBytes          *body,
+                GCancellable    *cancellable,
+                GError         **error)
+{
+  gsize body_len = 0;
+  const guint8 *body_data = body != NULL ? g_bytes_get_data (body, &body_len) : NULL;
+
+  if (client_body_room (self, body_len) == 0)
+    return client_write_out (self, body_data, body_len, cancellable, error);
+
+  if (body_len > 0)
+    memcpy (room, body_data, body_len);
+  room[body_len] = '\0';
+  return self->out->len < self->write_buffer_size || client_flush (self, cancellable, error);
+}
+
+/* Makes the client_body_room() of BODY (nullable) after the head just
+ * put in the buffer, and returns it. */
+static guint8 *
+client_reserve_body (StompestClient *self,
+                     GBytes         *body)
+{
+  gsize end = self->out->len;
+
+  g_byte_array_set_size (self->out, end + client_body_room (self, body != NULL ? g_bytes_get_size (body) : 0));
+  return self->out->data + end;
+}
+
+/* Ends the frame whose head was just put in the buffer, as
+ * client_emit_at() does. */
 static gboolean
 client_emit (StompestClient  *self,
              GBytes          *body,
              GCancellable    *cancellable,
              GError         **error)
 {
-  gsize body_len = 0;
-  const guint8 *body_data = body != NULL ? g_bytes_get_data (body, &body_len) : NULL;
-  gsize end;
-
-  if (body_len > 0 && (self->write_buffer_size == 0 || body_len > BODY_COPY_LIMIT))
-    return client_write_out (self, body_data, body_len, cancellable, error);
-
-  end = self->out->len;
-  g_byte_array_set_size (self->out, end + body_len + 1);
-  if (body_len > 0)
-    memcpy (self->out->data + end, body_data, body_len);
-  self->out->data[end + body_len] = '\0';
-  return self->out->len < self->write_buffer_size || client_flush (self, cancellable, error);
+  return client_emit_at (self, client_reserve_body (self, body), body, cancellable, error);
 }
 
 /* Writes FRAME (or buffers it, see client_emit()). */
@@ -1144,10 +1179,12 @@ client_await_receipt (StompestClient  *self,
   return TRUE;
 }
 
-/* Ends a frame whose head is in the buffer (see client_emit()), and
- * waits for RECEIPT, its receipt, when there is one. */
+/* Ends a frame whose head is in the buffer with BODY at ROOM (see
+ * client_emit_at()), and waits for RECEIPT, its receipt, when there is
+ * one. */
 static gboolean
 client_finish_command (StompestClient  *self,
+                       guint8          *room,
                        GBytes          *body,
                        const char      *receipt,
                        GCancellable    *cancellable,
@@ -1155,7 +1192,7 @@ client_finish_command (StompestClient  *self,
 {
   if (receipt != NULL)
     stompest_protocol_expect_receipt (self->protocol, receipt);
-  return client_emit (self, body, cancellable, error) &&
+  return client_emit_at (self, room, body, cancellable, error) &&
          (receipt == NULL ||
           client_await_receipt (self, receipt, self->receipt_timeout, cancellable, error));
 }
@@ -1210,7 +1247,8 @@ client_acknowledge (StompestClient  *self,
         frame = stompest_commands_nack (message, version, transaction, receipt, NULL);
       client_trace (self, ">", frame);
     }
-  return client_finish_command (self, NULL, receipt, cancellable, error);
+  return client_finish_command (self, client_reserve_body (self, NULL), NULL, receipt,
+                                cancellable, error);
 }
 
 /* Connecting. */
@@ -1574,19 +1612,30 @@ stompest_client_send (StompestClient  *client,
   const char *receipt = stompest_connection_lookup_header (headers, "receipt");
   const char *transaction = stompest_connection_lookup_header (headers, "transaction");
   gsize body_len = body != NULL ? g_bytes_get_size (body) : 0;
+  StompestVersion version;
+  guint8 *room;
 
   g_return_val_if_fail (STOMPEST_IS_CLIENT (client), FALSE);
   g_return_val_if_fail (destination != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!client_check_stream (client, error) ||
+      !stompest_protocol_check_send (client->protocol, transaction, receipt, error))
+    return FALSE;
+
   /* The head goes straight into the buffer: no frame is built, unless
    * for the log. */
-  if (!client_check_stream (client, error) ||
-      !stompest_protocol_check_send (client->protocol, transaction, receipt, error) ||
-      !stompest_commands_write_send (client->out, stompest_protocol_get_version (client->protocol),
-                                     destination, body_len, transaction, receipt,
-                                     headers, skip, error))
+  version = stompest_protocol_get_version (client->protocol);
+  if (headers == NULL || g_hash_table_size (headers) == 0)
+    room = stompest_send_head_write (&client->send_head, client->out, version, destination,
+                                     body_len, client_body_room (client, body_len), error);
+  else if (stompest_commands_write_send (client->out, version, destination, body_len,
+                                         transaction, receipt, headers, skip, error))
+    room = client_reserve_body (client, body);
+  else
+    room = NULL;
+  if (room == NULL)
     return FALSE;
 
   if (client->tracing)
@@ -1596,7 +1645,7 @@ stompest_client_send (StompestClient  *client,
       stompest_connection_add_headers (frame, headers, skip);
       client_trace (client, ">", frame);
     }
-  return client_finish_command (client, body, receipt, cancellable, error);
+  return client_finish_command (client, room, body, receipt, cancellable, error);
 }
 
 /**
@@ -2890,6 +2939,7 @@ stompest_client_finalize (GObject *object)
   g_free (self->broker_uri);
   g_free (self->read_buffer);
   g_byte_array_unref (self->out);
+  stompest_send_head_clear (&self->send_head);
   g_hash_table_unref (self->transports);
   g_hash_table_unref (self->raw_receipts);
   g_object_unref (self->protocol);
@@ -3338,6 +3388,7 @@ stompest_client_init (StompestClient *self)
   self->poll_fds = g_array_sized_new (FALSE, TRUE, sizeof (GPollFD), 4);
   g_array_set_size (self->poll_fds, 4);
   self->out = g_byte_array_new ();
+  stompest_send_head_init (&self->send_head);
   g_queue_init (&self->frames);
   self->raw_receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -29,6 +29,36 @@ gboolean     stompest_commands_write_send            (GByteArray          *out,
                                                       const char * const  *skip,
                                                       GError             **error);
 
+/* The head of the last SEND written with no header but its destination
+ * and content-length, kept so that the next such SEND to the same
+ * destination in the same version is a copy of it up to the value of
+ * content-length: the common send() of both clients, without the
+ * checks and escaping of a head written from scratch. */
+typedef struct {
+  char *destination;            /* a GRefString; NULL while none is kept */
+  StompestVersion version;
+  GByteArray *prefix;           /* the head, up to the content-length value */
+  gsize body_size;              /* the last body size, and the rest of */
+  char tail[22];                /* the head for it: the value, "\n\n" */
+  guint tail_len;
+} StompestSendHead;
+
+void         stompest_send_head_init                 (StompestSendHead    *head);
+void         stompest_send_head_clear                (StompestSendHead    *head);
+
+/* Appends to OUT the head stompest_commands_write_send() writes for a
+ * SEND to DESTINATION with a BODY_SIZE body and no other header, then
+ * RESERVE more bytes, left for the caller to fill (the body and its NUL,
+ * say): returns where they start. Fails as stompest_commands_write_send()
+ * does, returning NULL with OUT as it was. */
+guint8      *stompest_send_head_write                (StompestSendHead    *head,
+                                                      GByteArray          *out,
+                                                      StompestVersion      version,
+                                                      const char          *destination,
+                                                      gsize                body_size,
+                                                      gsize                reserve,
+                                                      GError             **error);
+
 /* Appends to OUT the whole ACK or NACK (COMMAND) frame for MESSAGE that
  * stompest_commands_ack() or stompest_commands_nack() would build, NUL
  * excluded, compiled for VERSION; fails as they do, leaving OUT as it

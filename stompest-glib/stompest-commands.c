@@ -1055,6 +1055,78 @@ stompest_commands_write_send (GByteArray          *out,
   return TRUE;
 }
 
+void
+stompest_send_head_init (StompestSendHead *head)
+{
+  head->destination = NULL;
+  head->prefix = g_byte_array_new ();
+}
+
+void
+stompest_send_head_clear (StompestSendHead *head)
+{
+  g_clear_pointer (&head->destination, g_ref_string_release);
+  g_clear_pointer (&head->prefix, g_byte_array_unref);
+}
+
+/* Makes HEAD's tail the one of a BODY_SIZE body. */
+static void
+send_head_set_body_size (StompestSendHead *head,
+                         gsize             body_size)
+{
+  char digits[20];
+  const char *value = stompest_format_decimal (digits, body_size);
+  gsize value_len = digits + sizeof digits - value;
+
+  memcpy (head->tail, value, value_len);
+  memcpy (head->tail + value_len, "\n\n", 2);
+  head->tail_len = value_len + 2;
+  head->body_size = body_size;
+}
+
+guint8 *
+stompest_send_head_write (StompestSendHead  *head,
+                          GByteArray        *out,
+                          StompestVersion    version,
+                          const char        *destination,
+                          gsize              body_size,
+                          gsize              reserve,
+                          GError           **error)
+{
+  gsize start = out->len;
+  guint8 *p;
+
+  if (head->destination == NULL || head->version != version ||
+      strcmp (head->destination, destination) != 0)
+    {
+      if (!stompest_commands_write_send (out, version, destination, body_size,
+                                         NULL, NULL, NULL, NULL, error))
+        return NULL;
+
+      /* With no other header, content-length is the last line. */
+      send_head_set_body_size (head, body_size);
+      g_clear_pointer (&head->destination, g_ref_string_release);
+      head->destination = g_ref_string_new (destination);
+      head->version = version;
+      g_byte_array_set_size (head->prefix, 0);
+      g_byte_array_append (head->prefix, out->data + start, out->len - start - head->tail_len);
+      g_byte_array_set_size (out, out->len + reserve);
+      return out->data + out->len - reserve;
+    }
+
+  /* Bodies of one size in a row are common: their heads are the same. */
+  if (body_size != head->body_size)
+    send_head_set_body_size (head, body_size);
+
+  /* One resize for the head and what follows. */
+  g_byte_array_set_size (out, start + head->prefix->len + head->tail_len + reserve);
+  p = out->data + start;
+  memcpy (p, head->prefix->data, head->prefix->len);
+  p += head->prefix->len;
+  memcpy (p, head->tail, head->tail_len);
+  return p + head->tail_len;
+}
+
 gboolean
 stompest_commands_write_acknowledgement (GByteArray       *out,
                                          const char       *command,

@@ -98,4 +98,9 @@ void     stompest_head_writer_add_content_length (StompestHeadWriter *writer,
 /* Writes the blank line that ends the head. */
 void     stompest_head_writer_finish (StompestHeadWriter *writer);
 
+/* Writes VALUE in decimal at the end of DIGITS and returns where it
+ * starts. */
+char    *stompest_format_decimal (char    digits[20],
+                                  guint64 value);
+
 G_END_DECLS

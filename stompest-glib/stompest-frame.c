@@ -863,6 +863,21 @@ append_escaped (GByteArray *out,
   trim (out, write_escaped (start, s, len, table));
 }
 
+char *
+stompest_format_decimal (char    digits[20],
+                         guint64 value)
+{
+  char *p = digits + 20;
+
+  do
+    {
+      *--p = '0' + value % 10;
+      value /= 10;
+    }
+  while (value > 0);
+  return p;
+}
+
 /* Writes "content-length:LENGTH\n" at P, which has room for
  * CONTENT_LENGTH_LINE_MAX bytes, and returns the end. */
 static guint8 *
@@ -870,19 +885,12 @@ write_content_length (guint8 *p,
                       guint64 length)
 {
   char digits[20];
-  guint start = sizeof digits;
-
-  do
-    {
-      digits[--start] = '0' + length % 10;
-      length /= 10;
-    }
-  while (length != 0);
+  const char *value = stompest_format_decimal (digits, length);
 
   memcpy (p, CONTENT_LENGTH_PREFIX, sizeof CONTENT_LENGTH_PREFIX - 1);
   p += sizeof CONTENT_LENGTH_PREFIX - 1;
-  memcpy (p, digits + start, sizeof digits - start);
-  p += sizeof digits - start;
+  memcpy (p, value, digits + sizeof digits - value);
+  p += digits + sizeof digits - value;
   *p++ = '\n';
 
   return p;

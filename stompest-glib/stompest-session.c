@@ -228,8 +228,11 @@ typedef struct {
  * connection ends first, it goes back to the offline queue. */
 typedef struct {
   SendRequest *request;         /* a reference; or, for a plain send(): */
-  char *destination;            /* a GRefString */
-  GBytes *body;                 /* a reference, nullable; the request's otherwise */
+  char *destination;            /* a GRefString; NULL: the one of the plain
+                                 * send() before it in the buffer */
+  GBytes *body;                 /* a large body's reference; or a copied */
+  gsize body_offset;            /* body's place in the buffer's bytes */
+  gsize body_size;
 } OutSend;
 
 /* Frames queued for one vectored write, or being written: heads, small
@@ -238,7 +241,10 @@ typedef struct {
 typedef struct {
   GByteArray *bytes;
   GArray *bodies;               /* OutBody, by offset */
-  GArray *sends;                /* OutSend, in order */
+  OutSend *sends;               /* in order; a plain array, as one is */
+  guint n_sends;                /* appended per send() */
+  guint sends_size;
+  char *last_destination;       /* of the last plain send() in SENDS */
   GPtrArray *traced;            /* StompestFrame to log when written, if tracing */
   GArray *vectors;              /* GOutputVector, made when the write starts */
   guint n_frames;
@@ -306,11 +312,8 @@ struct _StompestSession
   GByteArray *head;             /* scratch for a frame's head */
   guint receipt_counter;
 
-  /* The head of the last SEND made without headers of its own, up to the
-   * value of its content-length, and what it depends on. */
-  char *send_destination;       /* a GRefString */
-  StompestVersion send_version;
-  GByteArray *send_prefix;
+  /* The head of the last SEND made without headers of its own. */
+  StompestSendHead send_head;
 
   /* send_async() requests waiting for their RECEIPT, by receipt id. */
   GHashTable *receipts;
@@ -735,7 +738,6 @@ out_buffer_new (void)
 
   out->bytes = g_byte_array_sized_new (4096);
   out->bodies = g_array_new (FALSE, FALSE, sizeof (OutBody));
-  out->sends = g_array_new (FALSE, FALSE, sizeof (OutSend));
   out->vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
   out->io_priority = G_PRIORITY_LOW;
   return out;
@@ -753,21 +755,18 @@ out_buffer_clear (OutBuffer *out)
 {
   for (guint i = 0; i < out->bodies->len; i++)
     g_bytes_unref (g_array_index (out->bodies, OutBody, i).body);
-  for (guint i = 0; i < out->sends->len; i++)
+  for (guint i = 0; i < out->n_sends; i++)
     {
-      OutSend *send = &g_array_index (out->sends, OutSend, i);
+      OutSend *send = &out->sends[i];
 
-      if (send->request != NULL)
-        {
-          request_unref (send->request);
-          continue;
-        }
+      g_clear_pointer (&send->request, request_unref);
       g_clear_pointer (&send->destination, g_ref_string_release);
       g_clear_pointer (&send->body, g_bytes_unref);
     }
   g_byte_array_set_size (out->bytes, 0);
   g_array_set_size (out->bodies, 0);
-  g_array_set_size (out->sends, 0);
+  out->n_sends = 0;
+  out->last_destination = NULL;
   g_array_set_size (out->vectors, 0);
   g_clear_pointer (&out->traced, g_ptr_array_unref);
   out->n_frames = 0;
@@ -780,9 +779,47 @@ out_buffer_free (OutBuffer *out)
   out_buffer_clear (out);
   g_byte_array_unref (out->bytes);
   g_array_unref (out->bodies);
-  g_array_unref (out->sends);
+  g_free (out->sends);
   g_array_unref (out->vectors);
   g_free (out);
+}
+
+/* How many bytes a frame with BODY (nullable) takes in a buffer after
+ * its head: a small body and the NUL; a large body is written from its
+ * own memory. */
+static gsize
+out_buffer_body_room (GBytes *body)
+{
+  gsize size = body != NULL ? g_bytes_get_size (body) : 0;
+
+  return size > COPY_BODY_MAX ? 1 : size + 1;
+}
+
+/* Ends the frame whose head was written into OUT with BODY (nullable)
+ * and the NUL, in the out_buffer_body_room() bytes at ROOM, the end of
+ * OUT's bytes. */
+static void
+out_buffer_end_frame_at (OutBuffer *out,
+                         guint8    *room,
+                         GBytes    *body,
+                         int        io_priority)
+{
+  gsize size = 0;
+  gconstpointer data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
+
+  if (size > COPY_BODY_MAX)
+    {
+      OutBody large = { room - out->bytes->data, g_bytes_ref (body) };
+
+      g_array_append_val (out->bodies, large);
+      size = 0;
+    }
+  if (size > 0)
+    memcpy (room, data, size);
+  room[size] = '\0';
+
+  out->n_frames++;
+  out->io_priority = MIN (out->io_priority, io_priority);
 }
 
 /* Ends the frame whose head was just written into OUT with BODY
@@ -792,24 +829,36 @@ out_buffer_end_frame (OutBuffer *out,
                       GBytes    *body,
                       int        io_priority)
 {
-  gsize size = 0;
-  gconstpointer data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
   gsize len = out->bytes->len;
 
-  if (size > COPY_BODY_MAX)
+  g_byte_array_set_size (out->bytes, len + out_buffer_body_room (body));
+  out_buffer_end_frame_at (out, out->bytes->data + len, body, io_priority);
+}
+
+/* DESTINATION (a GRefString) for a plain send() kept in OUT: a
+ * reference, or NULL when the plain send() before it in OUT went there
+ * too. */
+static char *
+out_buffer_ref_destination (OutBuffer *out,
+                            char      *destination)
+{
+  if (destination == out->last_destination)
+    return NULL;
+  out->last_destination = destination;
+  return g_ref_string_acquire (destination);
+}
+
+/* Keeps SEND (its references taken) until OUT is written. */
+static void
+out_buffer_add_send (OutBuffer     *out,
+                     const OutSend *send)
+{
+  if (out->n_sends == out->sends_size)
     {
-      OutBody large = { len, g_bytes_ref (body) };
-
-      g_array_append_val (out->bodies, large);
-      size = 0;
+      out->sends_size = MAX (64, 2 * out->sends_size);
+      out->sends = g_renew (OutSend, out->sends, out->sends_size);
     }
-  g_byte_array_set_size (out->bytes, len + size + 1);
-  if (size > 0)
-    memcpy (out->bytes->data + len, data, size);
-  out->bytes->data[len + size] = '\0';
-
-  out->n_frames++;
-  out->io_priority = MIN (out->io_priority, io_priority);
+  out->sends[out->n_sends++] = *send;
 }
 
 /* Keeps FRAME (taken) to be logged when it is written. */
@@ -1137,7 +1186,9 @@ session_close_stream (StompestSession *self,
                       gboolean         sync)
 {
   g_autoptr(GError) unconfirmed = NULL;
-  GArray *sends = self->out->sends;
+  g_autoptr(GPtrArray) requeued = g_ptr_array_new ();
+  OutBuffer *out = self->out;
+  const char *destination = NULL;
 
   self->generation++;
   if (self->io_cancellable != NULL)
@@ -1155,24 +1206,33 @@ session_close_stream (StompestSession *self,
   g_source_set_ready_time (self->heart_beat_source, -1);
   self->writing = FALSE;
 
-  for (guint i = sends->len; i-- > 0; )
+  for (guint i = 0; i < out->n_sends; i++)
     {
-      OutSend *send = &g_array_index (sends, OutSend, i);
+      OutSend *send = &out->sends[i];
       SendRequest *request = g_steal_pointer (&send->request);
 
-      /* A plain send() becomes a request now. */
+      /* A plain send() becomes a request now, with a copy of a body
+       * that was copied into the buffer. */
       if (request == NULL)
-        request = request_new (self, send->destination, send->body, NULL);
-      else
-        send->body = NULL;
+        {
+          g_autoptr(GBytes) copied = NULL;
+
+          if (send->destination != NULL)
+            destination = send->destination;
+          if (send->body == NULL && send->body_size > 0)
+            copied = g_bytes_new (out->bytes->data + send->body_offset, send->body_size);
+          request = request_new (self, destination, send->body != NULL ? send->body : copied, NULL);
+        }
       if (request->receipt != NULL &&
           g_hash_table_lookup (self->receipts, request->receipt) == request)
         g_hash_table_remove (self->receipts, request->receipt);
-      g_queue_push_head (&self->offline, request);
+      g_ptr_array_add (requeued, request);
     }
-  if (sends->len > 0)
+  for (guint i = requeued->len; i-- > 0; )
+    g_queue_push_head (&self->offline, g_ptr_array_index (requeued, i));
+  if (out->n_sends > 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE_QUEUE_LENGTH]);
-  out_buffer_clear (self->out);
+  out_buffer_clear (out);
 
   if (g_hash_table_size (self->receipts) > 0)
     {
@@ -1518,105 +1578,42 @@ on_heart_beat (gpointer data)
 /* The headers of a send request that are not sent as given. */
 static const char * const send_skip[] = { "destination", "content-length", "transaction", "receipt", NULL };
 
-/* Writes VALUE in decimal at the end of DIGITS (20 bytes); returns where
- * it begins. */
-static char *
-format_decimal (char    digits[20],
-                guint64 value)
-{
-  char *p = digits + 20;
-
-  do
-    {
-      *--p = '0' + value % 10;
-      value /= 10;
-    }
-  while (value > 0);
-  return p;
-}
-
-/* Remembers HEAD, just written for a SEND to DESTINATION in VERSION
- * with a BODY_SIZE body and no other headers, for the next such SEND:
- * everything up to the value of its content-length, which is then all
- * that changes. A head that does not end with that header is not kept. */
-static void
-session_keep_send_head (StompestSession *self,
-                        StompestVersion  version,
-                        const char      *destination,
-                        const guint8    *head,
-                        gsize            head_len,
-                        gsize            body_size)
-{
-  static const char header[] = "\ncontent-length:";
-  char digits[20];
-  const char *value = format_decimal (digits, body_size);
-  gsize value_len = digits + sizeof digits - value;
-  gsize prefix_len;
-
-  g_clear_pointer (&self->send_destination, g_ref_string_release);
-  if (head_len < strlen (header) + value_len + 2)
-    return;
-  prefix_len = head_len - value_len - 2;
-  if (memcmp (head + prefix_len - strlen (header), header, strlen (header)) != 0 ||
-      memcmp (head + prefix_len, value, value_len) != 0 ||
-      memcmp (head + head_len - 2, "\n\n", 2) != 0)
-    return;
-
-  self->send_destination = g_ref_string_new (destination);
-  self->send_version = version;
-  g_byte_array_set_size (self->send_prefix, 0);
-  g_byte_array_append (self->send_prefix, head, prefix_len);
-}
-
-/* Writes the head of a SEND into OUT, as stompest_commands_write_send()
- * does; a SEND with no header of its own to the destination of the last
- * one reuses that head. */
-static gboolean
+/* Writes the head of a SEND into the output buffer with ROOM more bytes
+ * after it, and returns where they start; a SEND with no header of its
+ * own reuses the kept head of the last such one. */
+static guint8 *
 session_write_send_head (StompestSession  *self,
-                         GByteArray       *out,
                          const char       *destination,
                          gsize             body_size,
+                         gsize             room,
                          const char       *transaction,
                          const char       *receipt,
                          GHashTable       *headers,
                          GError          **error)
 {
+  GByteArray *out = self->out->bytes;
   StompestVersion version = stompest_protocol_get_version (self->protocol);
-  gboolean plain = transaction == NULL && receipt == NULL &&
-                   (headers == NULL || g_hash_table_size (headers) == 0);
-  guint start = out->len;
 
-  if (plain && self->send_destination != NULL && self->send_version == version &&
-      strcmp (self->send_destination, destination) == 0)
-    {
-      char digits[20];
-      const char *value = format_decimal (digits, body_size);
-      gsize value_len = digits + sizeof digits - value;
-      guint8 *p;
-
-      g_byte_array_set_size (out, start + self->send_prefix->len + value_len + 2);
-      p = out->data + start;
-      memcpy (p, self->send_prefix->data, self->send_prefix->len);
-      p += self->send_prefix->len;
-      memcpy (p, value, value_len);
-      memcpy (p + value_len, "\n\n", 2);
-      return TRUE;
-    }
+  if (transaction == NULL && receipt == NULL &&
+      (headers == NULL || g_hash_table_size (headers) == 0))
+    return stompest_send_head_write (&self->send_head, out, version, destination,
+                                     body_size, room, error);
 
   if (!stompest_commands_write_send (out, version, destination, body_size,
                                      transaction, receipt, headers, send_skip, error))
-    return FALSE;
-  if (plain)
-    session_keep_send_head (self, version, destination, out->data + start,
-                            out->len - start, body_size);
-  return TRUE;
+    return NULL;
+  g_byte_array_set_size (out, out->len + room);
+  return out->data + out->len - room;
 }
 
-/* Ends a SEND whose head is written: its body, its log entry, and what
- * is kept of it until it is written. SEND.body is taken. */
+/* Ends a SEND whose head is written, with BODY at ROOM (see
+ * out_buffer_body_room()): its log entry, and SEND (its references
+ * taken), kept until it is written. */
 static void
 session_end_send (StompestSession *self,
-                  OutSend         *send,
+                  const OutSend   *send,
+                  guint8          *room,
+                  GBytes          *body,
                   const char      *destination,
                   const char      *transaction,
                   const char      *receipt,
@@ -1630,13 +1627,13 @@ session_end_send (StompestSession *self,
   if (self->tracing)
     {
       /* No frame is built, unless for the log. */
-      StompestFrame *frame = stompest_commands_send (destination, send->body, transaction, receipt);
+      StompestFrame *frame = stompest_commands_send (destination, body, transaction, receipt);
 
       stompest_connection_add_headers (frame, headers, send_skip);
       out_buffer_trace (out, frame);
     }
-  out_buffer_end_frame (out, send->body, io_priority);
-  g_array_append_vals (out->sends, send, 1);
+  out_buffer_end_frame_at (out, room, body, io_priority);
+  out_buffer_add_send (out, send);
   session_schedule_flush (self);
 }
 
@@ -1650,18 +1647,22 @@ session_send_now (StompestSession  *self,
   const char *receipt = request->receipt;
   const char *transaction = stompest_connection_lookup_header (request->headers, "transaction");
   gsize body_size = request->body != NULL ? g_bytes_get_size (request->body) : 0;
-  OutSend send = { NULL, NULL, request->body };
+  OutSend send = { NULL, };
+  guint8 *room;
 
   if (receipt == NULL)
     receipt = stompest_connection_lookup_header (request->headers, "receipt");
-  if (!stompest_protocol_check_send (self->protocol, transaction, receipt, error) ||
-      !session_write_send_head (self, self->out->bytes, request->destination, body_size,
-                                transaction, receipt, request->headers, error))
+  if (!stompest_protocol_check_send (self->protocol, transaction, receipt, error))
+    return FALSE;
+  room = session_write_send_head (self, request->destination, body_size,
+                                  out_buffer_body_room (request->body),
+                                  transaction, receipt, request->headers, error);
+  if (room == NULL)
     return FALSE;
 
   send.request = request_ref (request);
-  session_end_send (self, &send, request->destination, transaction, receipt,
-                    request->headers, request->io_priority);
+  session_end_send (self, &send, room, request->body, request->destination,
+                    transaction, receipt, request->headers, request->io_priority);
   if (request->task != NULL)
     g_hash_table_insert (self->receipts, request->receipt, request_ref (request));
   return TRUE;
@@ -1670,7 +1671,7 @@ session_send_now (StompestSession  *self,
 /* send() without headers on a live connection, the common case: no
  * request is made, only its destination and body are kept until the
  * SEND is written, for the offline queue should the connection end
- * first. */
+ * first; a body copied into the buffer is found there then. */
 static gboolean
 session_send_plain (StompestSession  *self,
                     const char       *destination,
@@ -1678,20 +1679,26 @@ session_send_plain (StompestSession  *self,
                     GError          **error)
 {
   gsize body_size = body != NULL ? g_bytes_get_size (body) : 0;
-  OutSend send = { NULL, NULL, NULL };
+  OutSend send = { NULL, };
+  guint8 *room;
 
-  if (!stompest_protocol_check_send (self->protocol, NULL, NULL, error) ||
-      !session_write_send_head (self, self->out->bytes, destination, body_size,
-                                NULL, NULL, NULL, error))
+  if (!stompest_protocol_check_send (self->protocol, NULL, NULL, error))
+    return FALSE;
+  room = session_write_send_head (self, destination, body_size, out_buffer_body_room (body),
+                                  NULL, NULL, NULL, error);
+  if (room == NULL)
     return FALSE;
 
-  /* Shared with the head kept for the next SEND. */
-  if (self->send_destination != NULL && strcmp (self->send_destination, destination) == 0)
-    send.destination = g_ref_string_acquire (self->send_destination);
+  /* The kept head is now this destination's. */
+  send.destination = out_buffer_ref_destination (self->out, self->send_head.destination);
+  if (body_size > COPY_BODY_MAX)
+    send.body = g_bytes_ref (body);
   else
-    send.destination = g_ref_string_new (destination);
-  send.body = body != NULL ? g_bytes_ref (body) : NULL;
-  session_end_send (self, &send, destination, NULL, NULL, NULL, G_PRIORITY_DEFAULT);
+    {
+      send.body_offset = room - self->out->bytes->data;
+      send.body_size = body_size;
+    }
+  session_end_send (self, &send, room, body, destination, NULL, NULL, NULL, G_PRIORITY_DEFAULT);
   return TRUE;
 }
 
@@ -4318,8 +4325,7 @@ stompest_session_finalize (GObject *object)
   out_buffer_free (self->out);
   g_clear_pointer (&self->spare_out, out_buffer_free);
   g_byte_array_unref (self->head);
-  g_byte_array_unref (self->send_prefix);
-  g_clear_pointer (&self->send_destination, g_ref_string_release);
+  stompest_send_head_clear (&self->send_head);
   g_hash_table_unref (self->transports);
   g_hash_table_unref (self->receipts);
   g_hash_table_unref (self->subscriptions);
@@ -4961,7 +4967,7 @@ stompest_session_init (StompestSession *self)
   self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->out = out_buffer_new ();
   self->head = g_byte_array_new ();
-  self->send_prefix = g_byte_array_new ();
+  stompest_send_head_init (&self->send_head);
   g_queue_init (&self->offline);
 
   self->flush_source = session_timer_new (self, "[stompest] writer", on_flush, self);

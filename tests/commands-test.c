@@ -1258,6 +1258,70 @@ test_send_write_matches_frame (void)
         }
 }
 
+/* The kept SEND head writes what the frame compiler writes, whether it
+ * is reused (same destination and version, with the same body size or
+ * another), replaced (another destination or version) or left alone by
+ * a head that cannot be written, and leaves the room asked for after
+ * the head. */
+static void
+test_send_head_matches_frame (void)
+{
+  static const struct {
+    StompestVersion version;
+    const char *destination;
+    gsize body_size;
+    gboolean fails;
+  } sends[] = {
+    { STOMPEST_VERSION_STOMP_1_2, "/queue/a", 5, FALSE },
+    { STOMPEST_VERSION_STOMP_1_2, "/queue/a", 5, FALSE },
+    { STOMPEST_VERSION_STOMP_1_2, "/queue/a", 123456, FALSE },
+    { STOMPEST_VERSION_STOMP_1_2, "/queue/a", 0, FALSE },
+    { STOMPEST_VERSION_STOMP_1_2, "/queue/a:b\\c\rd", 7, FALSE },
+    { STOMPEST_VERSION_STOMP_1_1, "/queue/a:b\\c\rd", 7, FALSE },
+    { STOMPEST_VERSION_STOMP_1_0, "/queue/a:b\\c", 7, FALSE },
+    { STOMPEST_VERSION_STOMP_1_0, "/queue/line\nbreak", 7, TRUE },
+    { STOMPEST_VERSION_STOMP_1_0, "/queue/a:b\\c", 8, FALSE },
+    { STOMPEST_VERSION_STOMP_1_2, "/queue/a:b\\c", 8, FALSE },
+    { STOMPEST_VERSION_STOMP_1_0, "/queue/a", 10, FALSE },
+  };
+  StompestSendHead head;
+
+  stompest_send_head_init (&head);
+  for (guint i = 0; i < G_N_ELEMENTS (sends); i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_take (g_malloc0 (sends[i].body_size), sends[i].body_size);
+      g_autoptr(StompestFrame) frame = stompest_commands_send (sends[i].destination, body, NULL, NULL);
+      g_autoptr(GByteArray) expected = g_byte_array_new ();
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+      g_autoptr(GError) frame_error = NULL;
+      g_autoptr(GError) write_error = NULL;
+      gsize reserve = i % 3;
+      guint8 *room;
+
+      g_byte_array_append (out, (const guint8 *) "before", 6);
+      g_byte_array_append (expected, (const guint8 *) "before", 6);
+      room = stompest_send_head_write (&head, out, sends[i].version, sends[i].destination,
+                                       sends[i].body_size, reserve, &write_error);
+      g_assert_cmpint (stompest_frame_compile_head (frame, sends[i].version,
+                                                    STOMPEST_COMPILE_FLAGS_CONTENT_LENGTH,
+                                                    expected, &frame_error),
+                       !=, sends[i].fails);
+      if (sends[i].fails)
+        {
+          g_assert_null (room);
+          g_assert_error (write_error, STOMPEST_ERROR, STOMPEST_ERROR_INVALID_FRAME);
+          g_assert_cmpstr (write_error->message, ==, frame_error->message);
+          g_assert_cmpmem (out->data, out->len, "before", 6);
+          continue;
+        }
+      g_assert_no_error (write_error);
+      g_assert_true (room == out->data + expected->len);
+      g_assert_cmpuint (out->len, ==, expected->len + reserve);
+      g_assert_cmpmem (out->data, expected->len, expected->data, expected->len);
+    }
+  stompest_send_head_clear (&head);
+}
+
 /* The same for ACK and NACK, from MESSAGE frames of each version, and
  * the same errors for a NACK in 1.0 and a MESSAGE missing its ids. */
 static void
@@ -1335,6 +1399,7 @@ main (int   argc,
   g_test_add_func ("/commands/unsubscribe/missing-id",
                    test_unsubscribe_missing_id);
   g_test_add_func ("/commands/send/write-matches-frame", test_send_write_matches_frame);
+  g_test_add_func ("/commands/send/head-matches-frame", test_send_head_matches_frame);
   g_test_add_func ("/commands/ack/headers", test_ack_headers);
   g_test_add_func ("/commands/ack/write-matches-frame",
                    test_acknowledgement_write_matches_frame);

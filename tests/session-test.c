@@ -1525,9 +1525,33 @@ test_send_bodies (Fixture       *f,
   WAIT_UNTIL (stompest_session_get_frames_out (f->session) == 1 + G_N_ELEMENTS (sizes));
 }
 
-/* Sends a plain message, one with a header of its own and one through
- * send_async() from the subscription's handler, so they are queued but
- * not written when the ERROR after the MESSAGE ends the connection. */
+/* The bodies test_send_requeued() sends, in order: plain sends with
+ * bodies copied into the output buffer (one at its start, one after
+ * it, to the same destination) and one too large to be copied, to
+ * another destination, then one with a header of its own and one
+ * through send_async(). */
+static GPtrArray *
+requeued_bodies (void)
+{
+  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  g_ptr_array_add (bodies, bytes_from_string ("plain"));
+  g_ptr_array_add (bodies, bytes_from_string ("plain too"));
+  g_ptr_array_add (bodies, g_bytes_new_take (g_strnfill (20000, 'x'), 20000));
+  g_ptr_array_add (bodies, bytes_from_string ("with header"));
+  g_ptr_array_add (bodies, bytes_from_string ("confirmed"));
+  return bodies;
+}
+
+static const char *
+requeued_destination (guint i)
+{
+  return i == 2 ? "/queue/other" : "/queue/out";
+}
+
+/* Sends the requeued_bodies() from the subscription's handler, so they
+ * are queued but not written when the ERROR after the MESSAGE ends the
+ * connection. */
 static void
 on_message_send (StompestSubscription *subscription,
                  StompestMessage      *message,
@@ -1535,17 +1559,17 @@ on_message_send (StompestSubscription *subscription,
 {
   StompestSession *session = stompest_message_get_session (message);
   g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GBytes) body1 = bytes_from_string ("plain");
-  g_autoptr(GBytes) body2 = bytes_from_string ("with header");
-  g_autoptr(GBytes) body3 = bytes_from_string ("confirmed");
+  g_autoptr(GPtrArray) bodies = requeued_bodies ();
   g_autoptr(GError) error = NULL;
 
   g_hash_table_insert (headers, "x-kind", "header");
-  g_assert_true (stompest_session_send (session, "/queue/out", body1, NULL, &error));
-  g_assert_true (stompest_session_send (session, "/queue/out", body2, headers, &error));
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (stompest_session_send (session, requeued_destination (i),
+                                          g_ptr_array_index (bodies, i),
+                                          i == 3 ? headers : NULL, &error));
   g_assert_no_error (error);
-  stompest_session_send_async (session, "/queue/out", body3, NULL, G_PRIORITY_DEFAULT, NULL,
-                               store_result, &f->send_result);
+  stompest_session_send_async (session, "/queue/out", g_ptr_array_index (bodies, 4), NULL,
+                               G_PRIORITY_DEFAULT, NULL, store_result, &f->send_result);
 }
 
 static void
@@ -1556,7 +1580,7 @@ test_send_requeued (Fixture       *f,
   g_autoptr(GPtrArray) frames = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) raw = g_string_new (NULL);
-  static const char * const bodies[] = { "plain", "with header", "confirmed" };
+  g_autoptr(GPtrArray) bodies = requeued_bodies ();
   guint n_sends = 0;
 
   session_connect_ok (f);
@@ -1584,14 +1608,17 @@ test_send_requeued (Fixture       *f,
 
       if (strcmp (stompest_frame_get_command (frame), "SEND") != 0)
         continue;
-      g_assert_cmpuint (n_sends, <, G_N_ELEMENTS (bodies));
+      g_assert_cmpuint (n_sends, <, bodies->len);
       g_assert_cmpint (count_command (frames, "SUBSCRIBE"), ==, 1);
-      assert_body (stompest_frame_get_body (frame), bodies[n_sends]);
+      g_assert_true (g_bytes_equal (stompest_frame_get_body (frame),
+                                    g_ptr_array_index (bodies, n_sends)));
+      g_assert_cmpstr (stompest_frame_get_header (frame, "destination"), ==,
+                       requeued_destination (n_sends));
       g_assert_cmpstr (stompest_frame_get_header (frame, "x-kind"), ==,
-                       n_sends == 1 ? "header" : NULL);
+                       n_sends == 3 ? "header" : NULL);
       n_sends++;
     }
-  g_assert_cmpuint (n_sends, ==, G_N_ELEMENTS (bodies));
+  g_assert_cmpuint (n_sends, ==, bodies->len);
   g_assert_cmpuint (stompest_session_get_offline_queue_length (f->session), ==, 0);
 }
 
