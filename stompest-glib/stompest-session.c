@@ -1668,10 +1668,12 @@ session_send_now (StompestSession  *self,
   return TRUE;
 }
 
-/* send() without headers on a live connection, the common case: no
- * request is made, only its destination and body are kept until the
- * SEND is written, for the offline queue should the connection end
- * first; a body copied into the buffer is found there then. */
+/* send() without headers on a live connection (session_can_write(),
+ * which is all stompest_protocol_check_send() would check here), the
+ * common case: no request is made, only its destination and body are
+ * kept until the SEND is written, for the offline queue should the
+ * connection end first; a body copied into the buffer is found there
+ * then. */
 static gboolean
 session_send_plain (StompestSession  *self,
                     const char       *destination,
@@ -1682,8 +1684,6 @@ session_send_plain (StompestSession  *self,
   OutSend send = { NULL, };
   guint8 *room;
 
-  if (!stompest_protocol_check_send (self->protocol, NULL, NULL, error))
-    return FALSE;
   room = session_write_send_head (self, destination, body_size, out_buffer_body_room (body),
                                   NULL, NULL, NULL, error);
   if (room == NULL)
