@@ -1935,7 +1935,7 @@ session_handle_message (StompestSession *self,
   if (self->state != STOMPEST_SESSION_STATE_CONNECTED)
     {
       g_debug ("Not delivering a MESSAGE from %s while disconnecting: the broker "
-               "redelivers it", self->broker_uri);
+               "redelivers it, unless its subscription acks automatically", self->broker_uri);
       return;
     }
   subscription = session_lookup_subscription (self, token);

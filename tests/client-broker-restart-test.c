@@ -178,6 +178,48 @@ test_replay (gconstpointer data)
   broker_ctl (wait, "60", NULL);
 }
 
+/* A client of URI for VERSION whose CONNECT with a wrong passcode
+ * failed with the broker's ERROR, named in the error without the
+ * passcode. Now and then ActiveMQ closes such a connection two seconds
+ * later without having sent the ERROR (its log then lacks the
+ * ProtocolConverter's "Exception occurred ... processing: CONNECT"
+ * line): such an attempt can only end as a lost connection, and is made
+ * again, at most twice. */
+static StompestClient *
+connect_refused (const char      *uri,
+                 StompestVersion  version)
+{
+  static const char passcode[] = "stompest-Wr0ng-passcode";
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autoptr(StompestClient) client = broker_client_new (uri, version);
+      g_autoptr(GError) error = NULL;
+      StompestFrame *frame;
+
+      stompest_client_set_login (client, "guest");
+      stompest_client_set_passcode (client, passcode);
+      g_assert_false (stompest_client_connect_sync (client, NULL, &error));
+      g_assert_false (stompest_client_is_connected (client));
+      g_assert_null (strstr (error->message, passcode));
+      frame = stompest_client_get_error_frame (client);
+      if (attempt < 2 && frame == NULL &&
+          g_error_matches (error, STOMPEST_ERROR, STOMPEST_ERROR_CONNECTION_LOST))
+        {
+          g_test_message ("ActiveMQ closed without an ERROR: %s", error->message);
+          continue;
+        }
+
+      g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_SERVER_ERROR);
+      g_assert_nonnull (strstr (error->message, "password is invalid"));
+      g_assert_nonnull (frame);
+      g_assert_cmpstr (stompest_frame_get_command (frame), ==, "ERROR");
+      g_assert_nonnull (strstr (stompest_frame_get_header (frame, "message"),
+                                "password is invalid"));
+      return g_steal_pointer (&client);
+    }
+}
+
 /* A second ActiveMQ, on free ports, that requires guest/guest: the
  * shared one lets anybody in. It closes the connection right after its
  * ERROR, where RabbitMQ leaves it open. */
@@ -218,26 +260,10 @@ test_activemq_bad_passcode (void)
     uri = g_strdup_printf ("tcp://127.0.0.1:%u", stomp_port);
     for (guint i = 0; i < G_N_ELEMENTS (broker_versions); i++)
       {
-        static const char passcode[] = "stompest-Wr0ng-passcode";
-        g_autoptr(StompestClient) client = broker_client_new (uri, broker_versions[i]);
+        g_autoptr(StompestClient) client = connect_refused (uri, broker_versions[i]);
         g_autoptr(GError) error = NULL;
-        StompestFrame *frame;
-
-        stompest_client_set_login (client, "guest");
-        stompest_client_set_passcode (client, passcode);
-        g_assert_false (stompest_client_connect_sync (client, NULL, &error));
-        g_assert_error (error, STOMPEST_ERROR, STOMPEST_ERROR_SERVER_ERROR);
-        g_assert_nonnull (strstr (error->message, "password is invalid"));
-        g_assert_null (strstr (error->message, passcode));
-        g_assert_false (stompest_client_is_connected (client));
-        frame = stompest_client_get_error_frame (client);
-        g_assert_nonnull (frame);
-        g_assert_cmpstr (stompest_frame_get_command (frame), ==, "ERROR");
-        g_assert_nonnull (strstr (stompest_frame_get_header (frame, "message"),
-                                  "password is invalid"));
 
         /* The right one gets in. */
-        g_clear_error (&error);
         stompest_client_set_passcode (client, "guest");
         broker_connect (client);
         g_assert_cmpint (stompest_client_get_version (client), ==, broker_versions[i]);
