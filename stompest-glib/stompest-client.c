@@ -961,10 +961,8 @@ static guint8 *
 client_reserve_body (StompestClient *self,
                      GBytes         *body)
 {
-  gsize end = self->out->len;
-
-  g_byte_array_set_size (self->out, end + client_body_room (self, body != NULL ? g_bytes_get_size (body) : 0));
-  return self->out->data + end;
+  return stompest_byte_array_grow (self->out,
+                                   client_body_room (self, body != NULL ? g_bytes_get_size (body) : 0));
 }
 
 /* Ends the frame whose head was just put in the buffer, as

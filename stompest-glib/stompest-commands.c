@@ -1110,8 +1110,7 @@ stompest_send_head_write (StompestSendHead  *head,
       head->version = version;
       g_byte_array_set_size (head->prefix, 0);
       g_byte_array_append (head->prefix, out->data + start, out->len - start - head->tail_len);
-      g_byte_array_set_size (out, out->len + reserve);
-      return out->data + out->len - reserve;
+      return stompest_byte_array_grow (out, reserve);
     }
 
   /* Bodies of one size in a row are common: their heads are the same. */
@@ -1119,8 +1118,7 @@ stompest_send_head_write (StompestSendHead  *head,
     send_head_set_body_size (head, body_size);
 
   /* One resize for the head and what follows. */
-  g_byte_array_set_size (out, start + head->prefix->len + head->tail_len + reserve);
-  p = out->data + start;
+  p = stompest_byte_array_grow (out, head->prefix->len + head->tail_len + reserve);
   memcpy (p, head->prefix->data, head->prefix->len);
   p += head->prefix->len;
   memcpy (p, head->tail, head->tail_len);

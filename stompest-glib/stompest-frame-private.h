@@ -98,6 +98,18 @@ void     stompest_head_writer_add_content_length (StompestHeadWriter *writer,
 /* Writes the blank line that ends the head. */
 void     stompest_head_writer_finish (StompestHeadWriter *writer);
 
+/* Makes ARRAY LEN bytes longer and returns where they start, for the
+ * caller to fill. */
+static inline guint8 *
+stompest_byte_array_grow (GByteArray *array,
+                          gsize       len)
+{
+  gsize start = array->len;
+
+  g_byte_array_set_size (array, start + len);
+  return array->data + start;
+}
+
 /* Writes VALUE in decimal at the end of DIGITS and returns where it
  * starts. */
 char    *stompest_format_decimal (char    digits[20],

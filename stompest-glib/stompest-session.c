@@ -829,10 +829,8 @@ out_buffer_end_frame (OutBuffer *out,
                       GBytes    *body,
                       int        io_priority)
 {
-  gsize len = out->bytes->len;
-
-  g_byte_array_set_size (out->bytes, len + out_buffer_body_room (body));
-  out_buffer_end_frame_at (out, out->bytes->data + len, body, io_priority);
+  out_buffer_end_frame_at (out, stompest_byte_array_grow (out->bytes, out_buffer_body_room (body)),
+                           body, io_priority);
 }
 
 /* DESTINATION (a GRefString) for a plain send() kept in OUT: a
@@ -1186,8 +1184,8 @@ session_close_stream (StompestSession *self,
                       gboolean         sync)
 {
   g_autoptr(GError) unconfirmed = NULL;
-  g_autoptr(GPtrArray) requeued = g_ptr_array_new ();
   OutBuffer *out = self->out;
+  GList *front = self->offline.head;
   const char *destination = NULL;
 
   self->generation++;
@@ -1226,10 +1224,9 @@ session_close_stream (StompestSession *self,
       if (request->receipt != NULL &&
           g_hash_table_lookup (self->receipts, request->receipt) == request)
         g_hash_table_remove (self->receipts, request->receipt);
-      g_ptr_array_add (requeued, request);
+      /* In order, before what was queued offline already. */
+      g_queue_insert_before (&self->offline, front, request);
     }
-  for (guint i = requeued->len; i-- > 0; )
-    g_queue_push_head (&self->offline, g_ptr_array_index (requeued, i));
   if (out->n_sends > 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE_QUEUE_LENGTH]);
   out_buffer_clear (out);
@@ -1602,8 +1599,7 @@ session_write_send_head (StompestSession  *self,
   if (!stompest_commands_write_send (out, version, destination, body_size,
                                      transaction, receipt, headers, send_skip, error))
     return NULL;
-  g_byte_array_set_size (out, out->len + room);
-  return out->data + out->len - room;
+  return stompest_byte_array_grow (out, room);
 }
 
 /* Ends a SEND whose head is written, with BODY at ROOM (see
